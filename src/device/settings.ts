@@ -1,0 +1,101 @@
+import { CodecError, encodeField } from '../codec';
+import { getBlock, visibleFields, type BlockDef, type FieldDef } from '../registers';
+import { DeviceError } from './errors';
+import { SETTINGS_BLOCKS, type SettingsBlockId } from './types';
+
+export interface SettingsField {
+  key: string;
+  label: string;
+  unit: string;
+  address: number;
+  writable: boolean;
+  enumValues?: Readonly<Record<number, string>>;
+  allowedValues?: readonly number[];
+  min?: number;
+  max?: number;
+  scale?: number;
+  note?: string;
+}
+
+/** The settings a block offers, for editor choices, help text and docs. */
+export function settingsFieldList(blockId: SettingsBlockId = 'applicationSettings'): SettingsField[] {
+  return visibleFields(settingsBlock(blockId)).map((f) => ({
+    key: f.key,
+    label: f.label,
+    unit: f.unit,
+    address: f.address,
+    writable: f.writable,
+    enumValues: f.enumValues,
+    allowedValues: f.allowedValues,
+    min: f.min,
+    max: f.max,
+    scale: f.scale,
+    note: f.note,
+  }));
+}
+
+export function settingsBlock(blockId: string): BlockDef {
+  if (!SETTINGS_BLOCKS.includes(blockId as SettingsBlockId)) {
+    throw new DeviceError('input', `unknown settings block "${blockId}" (valid: ${SETTINGS_BLOCKS.join(', ')})`, { problems: [`unknown settings block "${blockId}"`] });
+  }
+  return getBlock(blockId);
+}
+
+export interface PlannedWrite {
+  field: FieldDef;
+  words: number[];
+  value: unknown;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && Object.getPrototypeOf(value) === Object.prototype;
+}
+
+/**
+ * Checks a whole settings payload before anything is written: every unknown key, wrong
+ * type, out-of-range value, reserved or read-only field is collected, and one DeviceError
+ * lists them all. Returns the encoded writes when everything is valid.
+ */
+export function validateSettings(
+  blockId: SettingsBlockId,
+  settings: unknown,
+  options: { allowFactoryBlocks?: boolean; unitId: number; meter: string },
+): PlannedWrite[] {
+  const block = settingsBlock(blockId);
+  const problems: string[] = [];
+  if (block.factoryOnly && !options.allowFactoryBlocks) {
+    problems.push(`block ${block.id} (${block.start}) is factory/calibration data: enable "allow factory and calibration blocks" to write it`);
+  }
+  if (!isPlainObject(settings)) {
+    problems.push(`settings must be an object of { key: value }, got ${Array.isArray(settings) ? 'an array' : typeof settings}`);
+  }
+  const writes: PlannedWrite[] = [];
+  if (isPlainObject(settings)) {
+    const byKey = new Map(block.fields.map((f) => [f.key, f]));
+    for (const [key, value] of Object.entries(settings)) {
+      const field = byKey.get(key);
+      if (!field) {
+        problems.push(`unknown setting "${key}" (valid: ${visibleFields(block).filter((f) => f.writable).map((f) => f.key).join(', ')})`);
+      } else if (field.reserved) {
+        problems.push(`"${key}" is a reserved word and cannot be written`);
+      } else if (!field.writable) {
+        problems.push(`"${key}" is read-only`);
+      } else {
+        try {
+          writes.push({ field, words: encodeField(field, value), value });
+        } catch (err) {
+          if (!(err instanceof CodecError)) throw err;
+          problems.push(err.message);
+        }
+      }
+    }
+  }
+  if (problems.length > 0) {
+    throw new DeviceError('input', `${options.meter}: settings refused, nothing written (${block.id} ${block.start}): ${problems.join('; ')}`, {
+      unitId: options.unitId,
+      block: `${block.id} (${block.start})`,
+      problems,
+    });
+  }
+  return writes;
+}
