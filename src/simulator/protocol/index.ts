@@ -1,0 +1,23 @@
+/** The generic Modbus slave layer of the simulator: PDU handling, framing, and the three server kinds. */
+export * from './types';
+export { crc16, crc16Step, appendCrc, hasValidCrc } from './crc';
+export {
+  handlePdu,
+  decodeRequest,
+  exceptionPdu,
+  isWriteFunction,
+  FunctionCode,
+  ExceptionCode,
+  MAX_READ_REGISTERS,
+  MAX_WRITE_REGISTERS,
+  type RegisterRequest,
+} from './pdu';
+export { createFaultSettings, injectedExceptionFor, withInjectedExceptions } from './faults';
+export { BROADCAST_UNIT_ID } from './slave-core';
+export { MbapDecoder, encodeMbapFrame, MBAP_HEADER_BYTES, type MbapRequest } from './mbap';
+export { RtuFrameDecoder, encodeRtuFrame, MAX_RTU_FRAME_BYTES, type RtuRequestFrame } from './rtu-framing';
+export { rtuCharTimeMs, rtuFrameGapMs, rtuWireTimeMs } from './wire-timing';
+export type { TcpServerOptions } from './socket-server';
+export { startTcpServer } from './tcp-server';
+export { startRtuOverTcpServer, type RtuOverTcpServerOptions } from './rtu-over-tcp-server';
+export { startRtuSerialServer, type RtuSerialServerOptions } from './serial-server';

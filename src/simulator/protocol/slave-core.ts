@@ -1,0 +1,96 @@
+/**
+ * What every transport shares: pick the unit, apply faults, run the PDU, and deliver the
+ * answer now or after the configured delay. Transports only decode frames and encode answers.
+ */
+import { createFaultSettings, withInjectedExceptions } from './faults';
+import { ExceptionCode, exceptionPdu, handlePdu, isWriteFunction } from './pdu';
+import type { FaultSettings, ServerStats, UnitLookup } from './types';
+
+/** Unit id 0 addresses every slave on the line: writes are performed, nobody answers. */
+export const BROADCAST_UNIT_ID = 0;
+
+/** Sends an answer PDU framed for its transport; returns false when the link is gone. */
+export type Transmit = (answer: Buffer, garbled: boolean) => boolean;
+
+interface Answer {
+  pdu: Buffer;
+  garbled: boolean;
+}
+
+export class SlaveCore {
+  readonly faults: FaultSettings;
+  readonly stats: ServerStats = { requests: 0, answered: 0, ignored: 0, rejectedFrames: 0 };
+  private readonly pendingReplies = new Set<NodeJS.Timeout>();
+  private stopped = false;
+
+  constructor(
+    private readonly units: UnitLookup,
+    faults?: Partial<FaultSettings>,
+  ) {
+    if (typeof units !== 'function') throw new Error('units must be a function (unitId) => ModbusUnit | undefined');
+    this.faults = createFaultSettings(faults);
+  }
+
+  /**
+   * Handle one decoded request. `transmit` runs at once, or after `faults.latencyMs` plus
+   * `extraDelayMs(answer)`, unless the request gets no answer.
+   */
+  serve(unitId: number, pdu: Buffer, transmit: Transmit, extraDelayMs?: (answer: Buffer) => number): void {
+    if (this.stopped) return;
+    this.stats.requests++;
+    const answer = this.answerFor(unitId, pdu);
+    if (answer === undefined) {
+      this.stats.ignored++;
+      return;
+    }
+    const deliver = (): void => {
+      if (this.stopped) return;
+      if (transmit(answer.pdu, answer.garbled)) this.stats.answered++;
+      else this.stats.ignored++;
+    };
+    const delayMs = this.faults.latencyMs + (extraDelayMs?.(answer.pdu) ?? 0);
+    if (delayMs <= 0) {
+      deliver();
+      return;
+    }
+    const timer = setTimeout(() => {
+      this.pendingReplies.delete(timer);
+      deliver();
+    }, delayMs);
+    this.pendingReplies.add(timer);
+  }
+
+  /** Count a frame thrown away by the transport (bad CRC, bad header, garbage). */
+  rejectFrames(count = 1): void {
+    this.stats.rejectedFrames += count;
+  }
+
+  /** Cancel every reply still waiting: nothing is transmitted after this. */
+  stop(): void {
+    this.stopped = true;
+    for (const timer of this.pendingReplies) clearTimeout(timer);
+    this.pendingReplies.clear();
+  }
+
+  private answerFor(unitId: number, pdu: Buffer): Answer | undefined {
+    if (this.faults.silentUnits.has(unitId)) return undefined;
+    let unit;
+    try {
+      unit = this.units(unitId);
+    } catch {
+      // A broken lookup is a simulator bug; make it visible to the client rather than silent.
+      return unitId === BROADCAST_UNIT_ID || pdu.length === 0
+        ? undefined
+        : { pdu: exceptionPdu(pdu[0], ExceptionCode.serverDeviceFailure), garbled: false };
+    }
+    if (unit === undefined) return undefined;
+    const faultyUnit = withInjectedExceptions(unit, this.faults.exceptionAt);
+    if (unitId === BROADCAST_UNIT_ID) {
+      if (pdu.length > 0 && isWriteFunction(pdu[0])) handlePdu(faultyUnit, pdu);
+      return undefined;
+    }
+    const answer = handlePdu(faultyUnit, pdu);
+    if (answer === undefined) return undefined;
+    return { pdu: answer, garbled: this.faults.garbledUnits.has(unitId) };
+  }
+}
