@@ -1,0 +1,46 @@
+/**
+ * Several meters behind one server (an RS-485 line or a gateway): unit id -> meter.
+ * A meter that restarts answers nothing, as if it were off the line for a moment.
+ */
+import type { ModbusUnit, UnitLookup } from '../protocol';
+import { DirisMeter, type DirisMeterOptions } from './meter';
+
+/** Unit id 0 is broadcast: writes reach every meter, nobody answers. */
+const BROADCAST = 0;
+
+export class DirisBus {
+  readonly meters = new Map<number, DirisMeter>();
+
+  /**
+   * One meter per unit id (1..247). Each meter's seed is `seed + unitId`, so the meters
+   * differ from each other and each is reproducible.
+   */
+  constructor(unitIds: readonly number[] = [5], options: DirisMeterOptions = {}) {
+    for (const unitId of unitIds) {
+      if (!Number.isInteger(unitId) || unitId < 1 || unitId > 247) throw new Error(`unit id must be 1..247, got ${unitId}`);
+      if (this.meters.has(unitId)) throw new Error(`unit id ${unitId} is listed twice`);
+      this.meters.set(unitId, new DirisMeter({ ...options, seed: (options.seed ?? 1) + unitId }));
+    }
+  }
+
+  /** The server's unit lookup. */
+  readonly lookup: UnitLookup = (unitId) => {
+    if (unitId === BROADCAST) return this.broadcastUnit;
+    const meter = this.meters.get(unitId);
+    return meter && !meter.isRestarting() ? meter : undefined;
+  };
+
+  private readonly broadcastUnit: ModbusUnit = {
+    readHoldingRegisters: () => [],
+    writeRegisters: (address, values, fn) => {
+      for (const meter of this.meters.values()) {
+        if (meter.isRestarting()) continue;
+        try {
+          meter.writeRegisters(address, values, fn);
+        } catch {
+          // Nobody answers a broadcast, so a refused write is simply not performed.
+        }
+      }
+    },
+  };
+}

@@ -1,0 +1,378 @@
+/**
+ * One simulated DIRIS A-20: a ModbusUnit with a register image for every block of the map.
+ *
+ * Values are recomputed on each access from the seeded model and the clock; counters
+ * (energies, hour meter, max/avg) and the alarm are integrated in time steps up to the
+ * clock's "now" first, so no timer runs and an injected clock makes everything
+ * deterministic: the same seed and the same clock readings give the same registers.
+ *
+ * Modbus rules, from the map:
+ * - A read or write must lie inside one block (start .. start + size); anything else,
+ *   and a command register the block does not define, answers exception 2.
+ * - A function the block's access rights do not allow answers exception 1: reads of
+ *   command blocks, writes to info blocks, function 16 to a command register, and writes
+ *   to block 0 unless `unlockFactory` is on (its lock level is USER, locked access READ).
+ * - A value a setting refuses (enum, allowed values, range), an unknown reset bit or an
+ *   unknown action code answers exception 3 and changes nothing.
+ * - Reserved words inside a settings block accept any value and read back what was written.
+ */
+import { blockAt, getBlock, getField, type Access, type BlockDef, type FieldValue } from '../../registers';
+import { MAX_READ_REGISTERS, MAX_WRITE_REGISTERS, ModbusException, type ModbusUnit } from '../protocol';
+import { AlarmMonitor, type AlarmSettings } from './alarms';
+import { encodeBlock, infoBlockValues, representable, type MeterView } from './blocks';
+import { Counters } from './counters';
+import { buildIdentity, type MeterIdentity } from './identity';
+import {
+  NetworkModel,
+  computeMeasurements,
+  isMeasurementKey,
+  type MeasurementKey,
+  type Measurements,
+} from './physics';
+import { between, seededRandom } from './random';
+import { SettingsStore } from './settings';
+
+export interface DirisMeterOptions {
+  /** Same seed and same clock => same registers. Default 1. */
+  seed?: number;
+  /** Product name at 50050. Default "DIRIS A20". */
+  productName?: string;
+  /** Extended name at 50058. Default "<productName> RS485". */
+  extendedName?: string;
+  /** Serial number words (50008..50010); drawn from the seed when absent. */
+  serial?: { yearWeek?: number; sstL?: number; order?: number };
+  /** Milliseconds since the epoch; inject one to advance time in tests. Default Date.now. */
+  clock?: () => number;
+  /** How long the meter stays silent after the restart command 0xB2, in ms (default 2000). */
+  restartMs?: number;
+  /** Allow writes to block 0 (lock level USER). Off by default, as on a locked meter. */
+  unlockFactory?: boolean;
+}
+
+/** What `override` pins: a measurement by key (primary, physical units), or one field of one block. */
+export type OverrideTarget = string | { blockId: string; key: string };
+
+const ACTION_STORE = 0xa1;
+const ACTION_RESTART = 0xb2;
+const ACTION_FACTORY = 0xc3;
+
+/** Hour meter allocation codes (applicationSettings.hourMeterAllocation). */
+const HOUR_METER_CURRENTS = 2;
+const HOUR_METER_VOLTAGE = 3;
+const HOUR_METER_INPUT1 = 4;
+
+/** Pulse output allocation "alarm": the output follows the alarm. */
+const OUTPUT_FOLLOWS_ALARM = 2;
+const RELAY_NORMALLY_CLOSED = 1;
+
+const INPUT_COUNT = 3;
+const OUTPUT_COUNT = 1;
+
+/** Sync period names of the map ("2s", "15min") -> seconds. */
+function syncPeriodSeconds(raw: number): number {
+  const name = getField('applicationSettings', 'syncCurrentAvgMax').enumValues?.[raw] ?? '';
+  const match = /^(\d+)(s|min)$/.exec(name);
+  if (!match) throw new Error(`simulator: unknown sync period ${raw}`);
+  return Number(match[1]) * (match[2] === 's' ? 1 : 60);
+}
+
+function allows(access: readonly Access[], needed: Access): boolean {
+  return access.includes(needed);
+}
+
+export class DirisMeter implements ModbusUnit {
+  private readonly clock: () => number;
+  private readonly model: NetworkModel;
+  private readonly identity: MeterIdentity;
+  private readonly settings: SettingsStore;
+  private readonly counters: Counters;
+  private readonly alarms = new AlarmMonitor();
+  private readonly restartMs: number;
+  private readonly unlockFactory: boolean;
+  private readonly measurementOverrides = new Map<MeasurementKey, number>();
+  private readonly fieldPins = new Map<string, Map<string, FieldValue>>();
+  private lastS: number;
+  private loadFactor = 1;
+  private inputs: boolean[] = new Array<boolean>(INPUT_COUNT).fill(false);
+  private manualOutputs: boolean[] = new Array<boolean>(OUTPUT_COUNT).fill(false);
+  private restartUntilS = -Infinity;
+  private readonly restartListeners = new Set<() => void>();
+
+  constructor(options: DirisMeterOptions = {}) {
+    const seed = options.seed ?? 1;
+    const random = seededRandom(seed);
+    this.clock = options.clock ?? Date.now;
+    this.restartMs = options.restartMs ?? 2000;
+    if (!Number.isFinite(this.restartMs) || this.restartMs < 0) throw new Error(`restartMs must be >= 0, got ${options.restartMs}`);
+    this.unlockFactory = options.unlockFactory ?? false;
+    this.model = new NetworkModel(random);
+    this.identity = buildIdentity(
+      { productName: options.productName ?? 'DIRIS A20', extendedName: options.extendedName, serial: options.serial },
+      random,
+    );
+    this.settings = new SettingsStore(this.identity.factoryWords);
+    this.lastS = this.nowS();
+
+    // Counters start at plausible non-zero values so the first read is not all zeros.
+    const typical = this.measurementsAt(this.lastS);
+    const partialEa = Math.round(between(random, 10000, 20000));
+    this.counters = new Counters({
+      partial: {
+        EaPos: partialEa,
+        ErPos: Math.round(partialEa * 0.35),
+        Es: Math.round(partialEa * 1.06),
+        EaNeg: Math.round(between(random, 5, 50)),
+        ErNeg: Math.round(between(random, 1, 20)),
+      },
+      total: {
+        EaPos: partialEa + Math.round(between(random, 20000, 90000)),
+        EaNeg: Math.round(between(random, 1200, 3000)),
+        ErPos: Math.round(partialEa * 0.35) + Math.round(between(random, 5000, 30000)),
+        ErNeg: Math.round(between(random, 1200, 3000)),
+      },
+      hourMeter: Math.round(between(random, 2000, 9000) * 100) / 100,
+      currentMaxima: { I1: typical.I1 * 1.2, I2: typical.I2 * 1.2, I3: typical.I3 * 1.2, In: typical.In * 1.5 },
+      powerMaxima: { P: typical.P * 1.2, Q: typical.Q * 1.2, S: typical.S * 1.2 },
+      syncCurrentS: syncPeriodSeconds(this.settings.get('syncCurrentAvgMax')),
+      syncPowerS: syncPeriodSeconds(this.settings.get('syncPowerAvgMax')),
+    });
+  }
+
+  // ------------------------------------------------------------------ ModbusUnit
+
+  readHoldingRegisters(address: number, count: number): number[] {
+    if (!Number.isInteger(count) || count < 1 || count > MAX_READ_REGISTERS) {
+      throw new ModbusException(3, `cannot read ${count} registers (1..${MAX_READ_REGISTERS})`);
+    }
+    const block = this.blockFor(address, count);
+    if (!allows(this.accessOf(block), 'READ')) throw new ModbusException(1, `block ${block.id} cannot be read`);
+    return this.blockWords(block).slice(address - block.start, address - block.start + count);
+  }
+
+  writeRegisters(address: number, values: number[], fn: 6 | 16): void {
+    if (values.length < 1 || values.length > MAX_WRITE_REGISTERS) {
+      throw new ModbusException(3, `cannot write ${values.length} registers (1..${MAX_WRITE_REGISTERS})`);
+    }
+    const block = this.blockFor(address, values.length);
+    if (!allows(this.accessOf(block), fn === 6 ? 'WRITE' : 'WRITE_MANY')) {
+      throw new ModbusException(1, `block ${block.id} does not accept function ${fn}`);
+    }
+    // Counters up to now were earned under the old settings.
+    this.advance();
+    if (block.kind === 'commands') this.runCommand(block, address, values[0]);
+    else this.settings.write(block, address, values);
+  }
+
+  // ------------------------------------------------------------------ test and demo hooks
+
+  /** The register image (any address, any count, no access rules); 0 where no block is. */
+  peek(address: number, count: number): number[] {
+    const words: number[] = [];
+    let cached: { block: BlockDef; words: number[] } | undefined;
+    for (let a = address; a < address + count; a++) {
+      const block = blockAt(a);
+      if (block && cached?.block !== block) cached = { block, words: this.blockWords(block) };
+      words.push(block && cached ? cached.words[a - block.start] : 0);
+    }
+    return words;
+  }
+
+  /**
+   * Force a value; `undefined` releases it. A measurement key ("I1", "V2", "F", "P", "thdI1"...)
+   * takes a primary, physical value and every table follows (forcing I1 moves P1, S1, In,
+   * the totals and the secondary tables); `{ blockId, key }` pins one field of one block
+   * (user value, as decodeField returns it).
+   */
+  override(target: OverrideTarget, value: FieldValue | undefined): void {
+    this.advance();
+    if (typeof target === 'string') {
+      if (!isMeasurementKey(target)) throw new Error(`simulator: "${target}" is not a measurement key`);
+      if (value === undefined || value === null) this.measurementOverrides.delete(target);
+      else if (typeof value !== 'number' || !Number.isFinite(value)) throw new Error(`simulator: ${target} needs a finite number`);
+      else this.measurementOverrides.set(target, value);
+      return;
+    }
+    getField(target.blockId, target.key); // throws for an unknown block or key
+    if (getBlock(target.blockId).kind !== 'info') {
+      throw new Error(`simulator: only info blocks can be pinned; write settings of ${target.blockId} over Modbus`);
+    }
+    const pins = this.fieldPins.get(target.blockId) ?? new Map<string, FieldValue>();
+    if (value === undefined) pins.delete(target.key);
+    else pins.set(target.key, value);
+    this.fieldPins.set(target.blockId, pins);
+  }
+
+  clearOverrides(): void {
+    this.advance();
+    this.measurementOverrides.clear();
+    this.fieldPins.clear();
+  }
+
+  /** Multiply every current (and so every power) by `factor` (1 = the normal load, 0 = no load). */
+  setLoad(factor: number): void {
+    if (!Number.isFinite(factor) || factor < 0) throw new Error(`simulator: load factor must be >= 0, got ${factor}`);
+    this.advance();
+    this.loadFactor = factor;
+  }
+
+  /** Input 1..3 states (true = closed). */
+  setInputs(states: readonly boolean[]): void {
+    if (states.length > INPUT_COUNT) throw new Error(`simulator: the meter has ${INPUT_COUNT} inputs`);
+    this.advance();
+    this.inputs = Array.from({ length: INPUT_COUNT }, (_, i) => states[i] ?? false);
+  }
+
+  /** The output's state when it is not allocated to the alarm. */
+  setOutputs(states: readonly boolean[]): void {
+    if (states.length > OUTPUT_COUNT) throw new Error(`simulator: the meter has ${OUTPUT_COUNT} output`);
+    this.manualOutputs = Array.from({ length: OUTPUT_COUNT }, (_, i) => states[i] ?? false);
+  }
+
+  /** True while the meter restarts after command 0xB2: it answers nothing. */
+  isRestarting(): boolean {
+    return this.nowS() < this.restartUntilS;
+  }
+
+  /** Called on each restart command (e.g. to drop TCP connections). Returns an unsubscribe function. */
+  onRestart(listener: () => void): () => void {
+    this.restartListeners.add(listener);
+    return () => this.restartListeners.delete(listener);
+  }
+
+  /** The current primary measurements, physical units (for demos and tests). */
+  measurements(): Measurements {
+    this.advance();
+    return this.measurementsAt(this.lastS);
+  }
+
+  /** The active raw value of a user setting by key ("ctPrimary", "networkType"...). */
+  setting(key: string): number {
+    return this.settings.get(key);
+  }
+
+  /** True when settings were written but not stored (command 0xA1). */
+  hasPendingSettings(): boolean {
+    return this.settings.hasPendingChanges();
+  }
+
+  // ------------------------------------------------------------------ internals
+
+  private nowS(): number {
+    return this.clock() / 1000;
+  }
+
+  private ctRatio(): number {
+    return this.settings.get('ctPrimary') / this.settings.get('ctSecondary');
+  }
+
+  private measurementsAt(timeS: number): Measurements {
+    return computeMeasurements(this.model.inputsAt(timeS, this.loadFactor), this.ctRatio(), this.measurementOverrides);
+  }
+
+  private alarmSettings(): AlarmSettings {
+    return {
+      type: this.settings.get('alarmType'),
+      delayS: this.settings.get('alarmDelay'),
+      upper: this.settings.get('alarmUpperThreshold'),
+      lower: this.settings.get('alarmLowerThreshold'),
+      hysteresisPercent: this.settings.get('alarmHysteresis'),
+    };
+  }
+
+  private hourMeterRunning(m: Measurements): boolean {
+    const allocation = this.settings.get('hourMeterAllocation');
+    if (allocation === HOUR_METER_CURRENTS) return m.I1 + m.I2 + m.I3 > 0;
+    if (allocation === HOUR_METER_VOLTAGE) return m.U12 + m.U23 + m.U31 > 0;
+    if (allocation >= HOUR_METER_INPUT1) return this.inputs[allocation - HOUR_METER_INPUT1] ?? false;
+    return true; // auxiliary supply: whenever the meter is powered
+  }
+
+  /**
+   * Integrate counters and the alarm from the last access to now, in steps of at most 1 s
+   * (or 1/600 of a long jump, so a read after an idle hour stays fast), each with the
+   * values at its middle.
+   */
+  private advance(): void {
+    const now = this.nowS();
+    if (!(now > this.lastS)) return; // a clock that stands still or goes back adds nothing
+    this.counters.currentDemand.setPeriod(syncPeriodSeconds(this.settings.get('syncCurrentAvgMax')));
+    this.counters.powerDemand.setPeriod(syncPeriodSeconds(this.settings.get('syncPowerAvgMax')));
+    const alarmSettings = this.alarmSettings();
+    const maxStep = Math.max(1, (now - this.lastS) / 600);
+    let t = this.lastS;
+    while (t < now) {
+      const end = Math.min(now, t + maxStep);
+      const m = this.measurementsAt((t + end) / 2);
+      this.counters.accumulate(m, t, end, this.hourMeterRunning(m));
+      this.alarms.evaluate(m, this.counters.hourMeter, alarmSettings, t, end);
+      t = end;
+    }
+    this.lastS = now;
+  }
+
+  private accessOf(block: BlockDef): readonly Access[] {
+    return block.lockLevel === 'USER' && this.unlockFactory ? block.unlockedAccess : block.lockedAccess;
+  }
+
+  /** The one block holding [address, address + count), or exception 2. */
+  private blockFor(address: number, count: number): BlockDef {
+    const block = blockAt(address);
+    if (!block || address + count > block.start + block.size) {
+      throw new ModbusException(2, `registers ${address}..${address + count - 1} are not inside one block`);
+    }
+    return block;
+  }
+
+  private outputs(): boolean[] {
+    if (this.settings.get('pulseOutputAllocation') !== OUTPUT_FOLLOWS_ALARM) return [...this.manualOutputs];
+    const closed = this.alarms.isActive() !== (this.settings.get('relayState') === RELAY_NORMALLY_CLOSED);
+    return [closed];
+  }
+
+  private view(): MeterView {
+    this.advance();
+    return {
+      measurements: this.measurementsAt(this.lastS),
+      ctRatio: this.ctRatio(),
+      counters: this.counters,
+      alarm: this.alarms.view(this.lastS),
+      inputs: this.inputs,
+      outputs: this.outputs(),
+      identity: this.identity,
+    };
+  }
+
+  /** Every word of a block as it reads now. */
+  private blockWords(block: BlockDef): number[] {
+    if (block.kind === 'settings') return this.settings.readBlock(block);
+    if (block.kind === 'commands') return new Array<number>(block.size).fill(0);
+    const values = { ...(infoBlockValues(block.id, this.view()) ?? {}) };
+    for (const [key, value] of this.fieldPins.get(block.id) ?? []) {
+      const field = getField(block.id, key);
+      values[key] = typeof value === 'number' ? representable(field, value) : value;
+    }
+    return encodeBlock(block, values);
+  }
+
+  private runCommand(block: BlockDef, address: number, value: number): void {
+    if (block.id === 'reset' && address === getField('reset', 'reset').address) {
+      this.counters.reset(value);
+      return;
+    }
+    if (block.id === 'actions' && address === getField('actions', 'action').address) {
+      if (value === ACTION_STORE) this.settings.store();
+      else if (value === ACTION_FACTORY) this.settings.loadFactoryDefaults();
+      else if (value === ACTION_RESTART) this.restart();
+      else throw new ModbusException(3, `unknown action 0x${value.toString(16)}`);
+      return;
+    }
+    throw new ModbusException(2, `no command at register ${address}`);
+  }
+
+  private restart(): void {
+    this.settings.revertToStored();
+    this.alarms.clear();
+    this.restartUntilS = this.nowS() + this.restartMs / 1000;
+    for (const listener of this.restartListeners) listener();
+  }
+}
