@@ -30,6 +30,10 @@ export interface LinkConfig {
   /** Backoff for a unit id that stopped answering (defaults 1 s .. 60 s, doubling). */
   unitBackoffInitialMs?: number;
   unitBackoffMaxMs?: number;
+  /** Consecutive requests without an answer before a unit id is backed off (default 2). */
+  unitBackoffAfter?: number;
+  /** How long one open (TCP connect, serial open) may take (default max(timeoutMs, 3000)). */
+  connectTimeoutMs?: number;
 }
 
 export type LinkState = 'idle' | 'connecting' | 'connected' | 'reconnecting' | 'closed';
@@ -64,4 +68,50 @@ export interface UnitHealth {
 
 export interface LinkEvents {
   state: (state: LinkState, detail?: string) => void;
+}
+
+/** Who asked, and how urgent: used by the fair queue. */
+export interface RequestOptions {
+  /** Who sends this request (e.g. a flow node id); sources take turns in the queue. */
+  source?: string;
+  /** 'high' (writes, commands) goes before every waiting 'normal' request. */
+  priority?: 'normal' | 'high';
+}
+
+/** LinkConfig after validation, with every default filled in. */
+export interface NormalizedLinkConfig {
+  readonly transport: TransportKind;
+  readonly host?: string;
+  readonly port?: number;
+  readonly path?: string;
+  readonly baudRate: number;
+  readonly dataBits: 7 | 8;
+  readonly parity: 'none' | 'even' | 'odd';
+  readonly stopBits: 1 | 2;
+  readonly timeoutMs: number;
+  readonly retries: number;
+  readonly interRequestDelayMs: number;
+  readonly reconnectInitialMs: number;
+  readonly reconnectMaxMs: number;
+  readonly queueLimit: number;
+  readonly unitBackoffInitialMs: number;
+  readonly unitBackoffMaxMs: number;
+  /** Consecutive requests without an answer before a unit id is backed off. */
+  readonly unitBackoffAfter: number;
+  /** How long one open (TCP connect, serial open) may take. */
+  readonly connectTimeoutMs: number;
+  /** After a timeout or a bad reply: the line must be silent this long before the next request. */
+  readonly quietGuardMs: number;
+}
+
+/** What the link holds right now; for diagnostics and leak checks. */
+export interface LinkDiagnostics {
+  queued: number;
+  inFlight: boolean;
+  /** Listeners on the client, its port and the socket / serial port under it. */
+  listeners: number;
+  /** Unit ids with a health record (bounded by 248). */
+  unitsTracked: number;
+  /** Timers the link itself holds (reconnect, expiry, waits). */
+  timers: number;
 }

@@ -1,0 +1,21 @@
+/**
+ * The transport: one Modbus link (TCP, RTU serial, RTU over a TCP gateway), generic,
+ * knowing nothing of Socomec.
+ */
+export { ModbusLink } from './link';
+export { LinkError, classifyError, modbusExceptionName } from './errors';
+export type { ErrorContext, LinkErrorDetails } from './errors';
+export { describeLink, normalizeLinkConfig, rtuFrameGapMs } from './config';
+export { MAX_READ_COUNT, MAX_WRITE_COUNT } from './operations';
+export type {
+  LinkConfig,
+  LinkDiagnostics,
+  LinkErrorKind,
+  LinkEvents,
+  LinkState,
+  LinkStats,
+  NormalizedLinkConfig,
+  RequestOptions,
+  TransportKind,
+  UnitHealth,
+} from './types';

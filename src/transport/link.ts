@@ -1,0 +1,572 @@
+import { EventEmitter } from 'node:events';
+import { ModbusChannel, type OperationReply } from './channel';
+import { describeLink, linkAddress, normalizeLinkConfig } from './config';
+import { classifyError, LinkError } from './errors';
+import { FairQueue, type Queueable } from './fair-queue';
+import {
+  BROADCAST_UNIT_ID,
+  checkUnitId,
+  readOperation,
+  writeManyOperation,
+  writeOneOperation,
+  type ModbusOperation,
+} from './operations';
+import type {
+  LinkConfig,
+  LinkDiagnostics,
+  LinkState,
+  LinkStats,
+  NormalizedLinkConfig,
+  RequestOptions,
+  UnitHealth,
+} from './types';
+import { UnitHealthBook } from './unit-health';
+
+/** Nobody answers a broadcast; RTU slaves need this long to act on it before the next request. */
+const BROADCAST_TURNAROUND_MS = 100;
+const DEFAULT_SOURCE = 'default';
+
+interface PendingRequest extends Queueable {
+  readonly op: ModbusOperation;
+  readonly enqueuedAt: number;
+  attemptsMade: number;
+  isProbe: boolean;
+  settled: boolean;
+  readonly resolve: (reply: OperationReply | undefined) => void;
+  readonly reject: (err: LinkError) => void;
+}
+
+/** What is wrong with a reply that passed modbus-serial's checks, or undefined if it fits the request. */
+function replyMismatch(op: ModbusOperation, reply: OperationReply | undefined): string | undefined {
+  if (!reply || reply.fn !== op.fn) return 'reply does not match the request function';
+  if (op.fn === 3 && reply.fn === 3) {
+    if (reply.values.length !== op.count) return `reply carries ${reply.values.length} registers, expected ${op.count}`;
+    return undefined;
+  }
+  if (op.fn === 6 && reply.fn === 6) {
+    if (reply.address !== op.address || reply.value !== op.value) {
+      return `reply echoes address ${reply.address} value ${reply.value}, expected ${op.address} value ${op.value}`;
+    }
+    return undefined;
+  }
+  if (op.fn === 16 && reply.fn === 16) {
+    if (reply.address !== op.address || reply.length !== op.values.length) {
+      return `reply echoes address ${reply.address} count ${reply.length}, expected ${op.address} count ${op.values.length}`;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * One Modbus client link (TCP, RTU serial or RTU over a TCP gateway) shared by many users.
+ * Exactly one request is on the wire at a time; waiting requests sit in a bounded fair
+ * queue; a lost link reconnects by itself with backoff; a unit id that stops answering is
+ * backed off alone. Emits 'state' (state: LinkState, detail?: string).
+ */
+export class ModbusLink extends EventEmitter {
+  readonly config: NormalizedLinkConfig;
+  /** e.g. "tcp 127.0.0.1:502" */
+  readonly description: string;
+  private readonly address: string;
+  private readonly stats_: LinkStats = { requests: 0, errors: 0, timeouts: 0, reconnects: 0 };
+  private state_: LinkState = 'idle';
+  private readonly queue: FairQueue<PendingRequest>;
+  private readonly units: UnitHealthBook;
+  /** RTU framing has no transaction id: a late reply could pass for the next answer. */
+  private readonly rtuFraming: boolean;
+  private readonly users = new Set<string>();
+
+  private channel?: ModbusChannel;
+  private opening?: Promise<ModbusChannel>;
+  private inFlight?: PendingRequest;
+  private pumping = false;
+  private closed = false;
+  private closing?: Promise<void>;
+  private everConnected = false;
+  private reconnectDelayMs: number;
+  /** Epoch ms since when the link has been unusable (0 while connected). */
+  private downSince = 0;
+  private lastLinkError?: string;
+  /** No request may be sent before this (inter-request delay, broadcast turnaround). */
+  private nextSendAt = 0;
+  /** The last attempt timed out or got a bad reply: wait for a quiet line first. */
+  private needQuiet = false;
+
+  private reconnectTimer?: NodeJS.Timeout;
+  private expiryTimer?: NodeJS.Timeout;
+  private wakeTimer?: NodeJS.Timeout;
+  private readonly sleepers = new Map<NodeJS.Timeout, () => void>();
+
+  constructor(config: LinkConfig) {
+    super();
+    this.config = normalizeLinkConfig(config);
+    this.description = describeLink(this.config);
+    this.address = linkAddress(this.config);
+    this.queue = new FairQueue<PendingRequest>(this.config.queueLimit);
+    this.units = new UnitHealthBook({
+      failuresBeforeBackoff: this.config.unitBackoffAfter,
+      initialMs: this.config.unitBackoffInitialMs,
+      maxMs: this.config.unitBackoffMaxMs,
+    });
+    this.rtuFraming = this.config.transport !== 'tcp';
+    this.reconnectDelayMs = this.config.reconnectInitialMs;
+  }
+
+  get state(): LinkState {
+    return this.state_;
+  }
+
+  /** Live counters: requests accepted, requests failed, attempts timed out, reconnects after a loss. */
+  get stats(): Readonly<LinkStats> {
+    return this.stats_;
+  }
+
+  health(unitId: number): UnitHealth {
+    return this.units.snapshot(checkUnitId(unitId, true));
+  }
+
+  /** Function 3: `count` registers from `address`. */
+  readHoldingRegisters(unitId: number, address: number, count: number, opts?: RequestOptions): Promise<number[]> {
+    return this.submit(() => readOperation(unitId, address, count), opts).then((reply) =>
+      reply && reply.fn === 3 ? reply.values : [],
+    );
+  }
+
+  /** Function 6: one register. Unit id 0 broadcasts and resolves once sent. */
+  writeRegister(unitId: number, address: number, value: number, opts?: RequestOptions): Promise<void> {
+    return this.submit(() => writeOneOperation(unitId, address, value), { priority: 'high', ...opts }).then(() => undefined);
+  }
+
+  /** Function 16: consecutive registers. Unit id 0 broadcasts and resolves once sent. */
+  writeRegisters(unitId: number, address: number, values: number[], opts?: RequestOptions): Promise<void> {
+    return this.submit(() => writeManyOperation(unitId, address, values), { priority: 'high', ...opts }).then(() => undefined);
+  }
+
+  /** Register a user (e.g. a flow node); the link stays open while it has users. */
+  attach(userId: string): void {
+    if (this.closed) throw new LinkError('closed', `link ${this.description} is closed; create a new one`);
+    this.users.add(userId);
+  }
+
+  /** Unregister a user; when the last one leaves the link closes. */
+  detach(userId: string): Promise<void> {
+    this.users.delete(userId);
+    return this.users.size === 0 ? this.close() : Promise.resolve();
+  }
+
+  /** Close now: every waiting request fails with kind 'closed', the socket or port is released, no timer is left. */
+  close(): Promise<void> {
+    if (this.closing) return this.closing;
+    this.closed = true;
+    this.clearTimers();
+    const error = new LinkError('closed', `link ${this.description} was closed`);
+    for (const req of this.queue.removeWhere(() => true)) this.fail(req, error);
+    if (this.inFlight) this.fail(this.inFlight, error);
+    const channel = this.channel;
+    this.channel = undefined;
+    const opening = this.opening;
+    this.setState('closed');
+    this.closing = Promise.all([
+      channel?.release(),
+      opening?.then(
+        (late) => late.release(),
+        () => undefined,
+      ),
+    ]).then(() => undefined);
+    return this.closing;
+  }
+
+  /** What the link holds right now (queue, listeners, timers), for diagnostics and leak tests. */
+  diagnostics(): LinkDiagnostics {
+    const timers = [this.reconnectTimer, this.expiryTimer, this.wakeTimer].filter((t) => t !== undefined).length;
+    return {
+      queued: this.queue.size,
+      inFlight: this.inFlight !== undefined,
+      listeners: this.channel?.listenerCount() ?? 0,
+      unitsTracked: this.units.size,
+      timers: timers + this.sleepers.size,
+    };
+  }
+
+  // ---- queueing -------------------------------------------------------------------------
+
+  private submit(build: () => ModbusOperation, opts: RequestOptions | undefined): Promise<OperationReply | undefined> {
+    let op: ModbusOperation;
+    let source: string;
+    let priority: 'normal' | 'high';
+    try {
+      op = build();
+      source = opts?.source ?? DEFAULT_SOURCE;
+      if (typeof source !== 'string') throw new LinkError('input', `source must be a string, got ${typeof source}`);
+      priority = opts?.priority ?? 'normal';
+      if (priority !== 'normal' && priority !== 'high') {
+        throw new LinkError('input', `priority must be 'normal' or 'high', got ${String(priority)}`);
+      }
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    if (this.closed) {
+      return Promise.reject(new LinkError('closed', `link ${this.description} is closed`, { unitId: op.unitId }));
+    }
+    this.stats_.requests++;
+    const now = Date.now();
+    const admission = this.units.admit(op.unitId, now, false);
+    if (!admission.send) {
+      const err = this.backoffError(op.unitId, admission.until, admission.probeWaiting);
+      this.countFailure(err);
+      return Promise.reject(err);
+    }
+    return new Promise<OperationReply | undefined>((resolve, reject) => {
+      const req: PendingRequest = {
+        op,
+        source,
+        priority,
+        enqueuedAt: now,
+        attemptsMade: 0,
+        isProbe: admission.probe,
+        settled: false,
+        resolve,
+        reject,
+      };
+      if (!this.queue.push(req)) {
+        this.fail(
+          req,
+          new LinkError(
+            'queue-full',
+            `queue full on ${this.description}: ${this.queue.limit} requests already waiting (queueLimit ${this.queue.limit})`,
+            { unitId: op.unitId },
+          ),
+        );
+        return;
+      }
+      this.kick();
+    });
+  }
+
+  private backoffError(unitId: number, until: number, probeWaiting: boolean): LinkError {
+    const why = probeWaiting
+      ? 'a probe request is checking whether it answers again'
+      : `after ${this.config.unitBackoffAfter} or more requests without an answer`;
+    return new LinkError(
+      'backoff',
+      `unit ${unitId}: not asked until ${new Date(until).toISOString()} (${why})`,
+      { unitId },
+    );
+  }
+
+  /** Start sending, or start opening the link. */
+  private kick(): void {
+    if (this.closed) return;
+    if (!this.channel) {
+      this.ensureOpen();
+      this.expireWaiting();
+      return;
+    }
+    if (!this.pumping) void this.pump();
+  }
+
+  private async pump(): Promise<void> {
+    this.pumping = true;
+    try {
+      while (!this.closed && this.channel && this.queue.size > 0) {
+        const now = Date.now();
+        const req = this.queue.take((r) => this.lateReplyWait(r, now) === 0);
+        if (!req) {
+          this.wakeWhenEligible(now);
+          break;
+        }
+        const admission = this.units.admit(req.op.unitId, now, req.isProbe);
+        if (!admission.send) {
+          this.fail(req, this.backoffError(req.op.unitId, admission.until, admission.probeWaiting));
+          continue;
+        }
+        req.isProbe = admission.probe;
+        this.inFlight = req;
+        try {
+          await this.attempt(req);
+        } finally {
+          this.inFlight = undefined;
+        }
+      }
+    } catch (err) {
+      // attempt() handles every failure; this is only a guard so nothing escapes as an unhandled rejection.
+      this.stats_.lastError = `internal: ${String(err)}`;
+    } finally {
+      this.pumping = false;
+    }
+    if (!this.closed && this.queue.size > 0 && !this.channel) this.kick();
+  }
+
+  /**
+   * RTU has no transaction id. If a request to unit U timed out, U may still answer it;
+   * sent meanwhile, a new request to U with the same function and length would take that
+   * late reply for its own. So new requests to U wait for the late-reply window, while
+   * other unit ids go ahead (their id differs, so the late frame can't match them).
+   * A retry of the timed-out request itself is exempt: a late reply carries the same data.
+   */
+  private lateReplyWait(req: PendingRequest, now: number): number {
+    if (!this.rtuFraming || req.attemptsMade > 0) return 0;
+    return this.units.lateReplyUntil(req.op.unitId, now);
+  }
+
+  private wakeWhenEligible(now: number): void {
+    let earliest = Infinity;
+    for (const req of this.queue.items()) {
+      const until = this.lateReplyWait(req, now);
+      if (until > 0) earliest = Math.min(earliest, until);
+    }
+    if (!Number.isFinite(earliest)) return;
+    if (this.wakeTimer) clearTimeout(this.wakeTimer);
+    this.wakeTimer = setTimeout(() => {
+      this.wakeTimer = undefined;
+      this.kick();
+    }, Math.max(1, earliest - now));
+  }
+
+  /** One attempt of `req`: send, then settle it, or queue it again for a retry. Never throws. */
+  private async attempt(req: PendingRequest): Promise<void> {
+    const channel = this.channel;
+    if (!channel) return;
+    await this.waitBeforeSend(channel);
+    if (this.closed || req.settled) return;
+    if (this.channel !== channel || !channel.isOpen) {
+      // The line went away while we waited: wait for the reconnect like any queued request.
+      this.queue.push(req, true);
+      return;
+    }
+    const { op } = req;
+    const { timeoutMs } = this.config;
+    req.attemptsMade++;
+    const sentAt = Date.now();
+
+    if (op.unitId === BROADCAST_UNIT_ID) {
+      try {
+        channel.sendBroadcast(op);
+        this.succeed(req, undefined);
+      } catch (err) {
+        this.fail(req, this.classify(err, req));
+      }
+      this.nextSendAt = Date.now() + Math.max(this.config.interRequestDelayMs, BROADCAST_TURNAROUND_MS);
+      return;
+    }
+
+    let reply: OperationReply | undefined;
+    let failure: unknown;
+    try {
+      reply = await channel.send(op, timeoutMs);
+      const mismatch = replyMismatch(op, reply);
+      if (mismatch) failure = new LinkError('framing', `unit ${op.unitId}: bad reply: ${mismatch}`, { unitId: op.unitId });
+    } catch (err) {
+      failure = err;
+    }
+    const now = Date.now();
+    this.nextSendAt = now + this.config.interRequestDelayMs;
+    if (this.closed || req.settled) return;
+
+    if (failure === undefined) {
+      this.units.recordAnswer(op.unitId, now);
+      if (this.rtuFraming && req.attemptsMade > 1) {
+        // This answer may have been the earlier attempt's late one; this attempt's own may still come.
+        this.units.noteLateReplyPossible(op.unitId, sentAt + 2 * timeoutMs);
+      }
+      this.succeed(req, reply);
+      return;
+    }
+
+    const error = this.classify(failure, req);
+    switch (error.kind) {
+      case 'timeout':
+        this.stats_.timeouts++;
+        this.needQuiet = true;
+        if (this.rtuFraming) this.units.noteLateReplyPossible(op.unitId, now + timeoutMs);
+        if (req.attemptsMade <= this.config.retries && !req.isProbe) {
+          // Back into the queue, behind what waits now: other unit ids get the line between attempts.
+          this.queue.push(req, true);
+          return;
+        }
+        this.units.recordNoAnswer(op.unitId, now, error.message);
+        break;
+      case 'framing':
+        this.needQuiet = true;
+        this.units.recordAnswer(op.unitId, now, error.message);
+        break;
+      case 'exception':
+        this.units.recordAnswer(op.unitId, now, error.message);
+        break;
+      default:
+        break;
+    }
+    this.fail(req, error);
+  }
+
+  /** Inter-request delay, then (after a timeout or a bad reply) a quiet line and an empty buffer. */
+  private async waitBeforeSend(channel: ModbusChannel): Promise<void> {
+    const delay = this.nextSendAt - Date.now();
+    if (delay > 0) await this.sleep(delay);
+    if (!this.needQuiet) return;
+    const guard = this.config.quietGuardMs;
+    // A line that never goes quiet (a chattering device) must not block us forever:
+    // give up after one timeout; replies are still checked against their request.
+    const giveUpAt = Date.now() + this.config.timeoutMs;
+    while (!this.closed && channel.isOpen) {
+      const now = Date.now();
+      const quietFor = now - channel.lastByteAt;
+      if (quietFor >= guard || now >= giveUpAt) break;
+      await this.sleep(Math.min(guard - quietFor, giveUpAt - now));
+    }
+    this.needQuiet = false;
+    channel.discardReceived();
+  }
+
+  private classify(err: unknown, req: PendingRequest): LinkError {
+    return classifyError(err, {
+      link: this.address,
+      unitId: req.op.unitId,
+      address: req.op.address,
+      timeoutMs: this.config.timeoutMs,
+      attempts: req.attemptsMade,
+    });
+  }
+
+  private succeed(req: PendingRequest, reply: OperationReply | undefined): void {
+    if (req.settled) return;
+    req.settled = true;
+    req.resolve(reply);
+  }
+
+  private fail(req: PendingRequest, error: LinkError): void {
+    if (req.settled) return;
+    req.settled = true;
+    if (req.isProbe && error.kind !== 'timeout') this.units.recordNotSent(req.op.unitId);
+    this.countFailure(error);
+    req.reject(error);
+  }
+
+  private countFailure(error: LinkError): void {
+    this.stats_.errors++;
+    this.stats_.lastError = error.message;
+    this.stats_.lastErrorAt = Date.now();
+  }
+
+  // ---- the connection -------------------------------------------------------------------
+
+  private ensureOpen(): void {
+    if (this.closed || this.channel || this.opening || this.reconnectTimer) return;
+    void this.openNow();
+  }
+
+  private async openNow(): Promise<void> {
+    if (this.downSince === 0) this.downSince = Date.now();
+    this.setState(this.everConnected || this.lastLinkError !== undefined ? 'reconnecting' : 'connecting');
+    const opening = ModbusChannel.open(this.config);
+    this.opening = opening;
+    let channel: ModbusChannel;
+    try {
+      channel = await opening;
+    } catch (err) {
+      this.opening = undefined;
+      if (!this.closed) this.linkDown(classifyError(err, { link: this.address }).message);
+      return;
+    }
+    this.opening = undefined;
+    if (this.closed) {
+      await channel.release();
+      return;
+    }
+    this.channel = channel;
+    channel.onLost((reason) => this.onChannelLost(channel, reason));
+    this.reconnectDelayMs = this.config.reconnectInitialMs;
+    if (this.everConnected) this.stats_.reconnects++;
+    this.everConnected = true;
+    this.downSince = 0;
+    this.lastLinkError = undefined;
+    this.nextSendAt = 0;
+    this.needQuiet = false;
+    if (this.expiryTimer) clearTimeout(this.expiryTimer);
+    this.expiryTimer = undefined;
+    this.setState('connected');
+    this.kick();
+  }
+
+  private onChannelLost(channel: ModbusChannel, reason: string): void {
+    if (this.channel !== channel || this.closed) return;
+    this.channel = undefined;
+    void channel.release();
+    this.linkDown(`link to ${this.address} is down: ${reason}`);
+  }
+
+  private linkDown(message: string): void {
+    if (this.downSince === 0) this.downSince = Date.now();
+    this.lastLinkError = message;
+    this.setState('reconnecting', message);
+    this.scheduleReconnect();
+    this.expireWaiting();
+  }
+
+  private scheduleReconnect(): void {
+    if (this.closed || this.reconnectTimer) return;
+    const delay = this.reconnectDelayMs;
+    this.reconnectDelayMs = Math.min(this.reconnectDelayMs * 2, this.config.reconnectMaxMs);
+    this.reconnectTimer = setTimeout(() => {
+      this.reconnectTimer = undefined;
+      if (!this.closed && !this.channel && !this.opening) void this.openNow();
+    }, delay);
+  }
+
+  /** While the link is down, requests wait for it up to their timeout, then fail with 'link'. */
+  private expireWaiting(): void {
+    if (this.expiryTimer) clearTimeout(this.expiryTimer);
+    this.expiryTimer = undefined;
+    if (this.closed || this.channel || this.queue.size === 0) return;
+    const now = Date.now();
+    const since = this.downSince || now;
+    const deadline = (req: PendingRequest): number => Math.max(req.enqueuedAt, since) + this.config.timeoutMs;
+    const expired = this.queue.removeWhere((req) => deadline(req) <= now);
+    if (expired.length > 0) {
+      const reason = this.lastLinkError ?? `link to ${this.address} is down: still opening`;
+      for (const req of expired) {
+        this.fail(req, new LinkError('link', reason, { unitId: req.op.unitId }));
+      }
+    }
+    let next = Infinity;
+    for (const req of this.queue.items()) next = Math.min(next, deadline(req));
+    if (Number.isFinite(next)) {
+      this.expiryTimer = setTimeout(() => this.expireWaiting(), Math.max(1, next - now));
+    }
+  }
+
+  // ---- small helpers --------------------------------------------------------------------
+
+  private setState(state: LinkState, detail?: string): void {
+    if (this.state_ === state && detail === undefined) return;
+    this.state_ = state;
+    try {
+      this.emit('state', state, detail);
+    } catch {
+      // A listener's bug must not break the link (this may run inside a socket callback).
+    }
+  }
+
+  /** A timer the link can cancel on close(); resolves (never rejects) when it ends or is cancelled. */
+  private sleep(ms: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(() => {
+        this.sleepers.delete(timer);
+        resolve();
+      }, ms);
+      this.sleepers.set(timer, resolve);
+    });
+  }
+
+  private clearTimers(): void {
+    for (const timer of [this.reconnectTimer, this.expiryTimer, this.wakeTimer]) {
+      if (timer) clearTimeout(timer);
+    }
+    this.reconnectTimer = this.expiryTimer = this.wakeTimer = undefined;
+    for (const [timer, resolve] of this.sleepers) {
+      clearTimeout(timer);
+      resolve();
+    }
+    this.sleepers.clear();
+  }
+}
