@@ -26,9 +26,16 @@ export function checkScale(scale: number, label: string): void {
  * 23012 * 1 / 100 gives the same double as the literal 230.12.
  */
 function decimalScale(scale: number): { numerator: number; denominator: number } {
-  const denominator = 10 ** scaleDecimals(scale);
-  return { numerator: Math.round(scale * denominator), denominator };
+  // A map has a handful of distinct scales; this runs for every value of every poll.
+  let known = decimalScales.get(scale);
+  if (!known) {
+    const denominator = 10 ** scaleDecimals(scale);
+    known = { numerator: Math.round(scale * denominator), denominator };
+    if (decimalScales.size < 256) decimalScales.set(scale, known);
+  }
+  return known;
 }
+const decimalScales = new Map<number, { numerator: number; denominator: number }>();
 
 /** raw x scale, rounded to the scale's decimals (23012 x 0.01 = 230.12, not 230.12000000000001). */
 export function scaleToValue(raw: number, scale: number): number {

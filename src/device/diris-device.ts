@@ -1,5 +1,5 @@
 import { decodeField } from '../codec';
-import { planReads, planWrites, type PlanOptions, type WantedField } from '../planner';
+import { planReads, planWrites, type PlanOptions, type ReadRequest, type WantedField } from '../planner';
 import { ACTIONS, getBlock, visibleFields, type BlockDef, type FieldValue } from '../registers';
 import { alarmSide } from './alarms';
 import { decodeReplies } from './decode';
@@ -40,6 +40,7 @@ export interface DeviceOptions {
 export class DirisDevice {
   private readonly meter: string;
   private readonly planOptions: PlanOptions;
+  private readonly measurementPlans = new Map<string, ReadRequest[]>();
 
   constructor(
     private readonly link: RegisterLink,
@@ -54,8 +55,11 @@ export class DirisDevice {
   }
 
   /** Reads the wanted fields with the fewest requests and decodes them into a flat payload. */
-  async readFields(wanted: readonly WantedField[]): Promise<Reading> {
-    const requests = planReads(wanted, this.planOptions);
+  readFields(wanted: readonly WantedField[]): Promise<Reading> {
+    return this.readPlanned(planReads(wanted, this.planOptions));
+  }
+
+  private async readPlanned(requests: readonly ReadRequest[]): Promise<Reading> {
     const replies: number[][] = [];
     for (const request of requests) {
       const block = `${request.block.id} (${request.block.start})`;
@@ -78,7 +82,14 @@ export class DirisDevice {
 
   /** Measurement groups (instantaneous, energies, maxAvg, harmonics) from the chosen table, or named fields. */
   readMeasurements(selection: MeasurementSelection = {}): Promise<Reading> {
-    return this.readFields(selectMeasurementFields(selection, { unitId: this.unitId }));
+    // A poller asks for the same selection every time: plan it once.
+    const key = JSON.stringify([selection.table, selection.groups, selection.fields]);
+    let requests = this.measurementPlans.get(key);
+    if (!requests) {
+      requests = planReads(selectMeasurementFields(selection, { unitId: this.unitId }), this.planOptions);
+      if (this.measurementPlans.size < 64) this.measurementPlans.set(key, requests);
+    }
+    return this.readPlanned(requests);
   }
 
   /** Who the meter is; refuses a unit id that answers but is not a Socomec meter. */
