@@ -1,0 +1,595 @@
+/**
+ * What every Socomec flow node shares: the config-node contract, unit id resolution,
+ * the one place where errors become a status and done(err), the link status, the
+ * poller and the output builder. Node-RED specifics live here and in the node files
+ * only; the device and transport know nothing of Node-RED.
+ */
+import type { Node, NodeAPI, NodeMessage, NodeMessageInFlow, NodeStatus } from 'node-red';
+import { describeError, DirisDevice } from '../device';
+import type { LinkConfig, LinkState, LinkStats, ModbusLink, TransportKind } from '../transport';
+
+/** Socomec's examples and most installations use unit id 5. */
+export const DEFAULT_UNIT_ID = 5;
+export const MIN_UNIT_ID = 1;
+export const MAX_UNIT_ID = 247;
+
+export type LinkStateListener = (state: LinkState, detail?: string) => void;
+
+/** The counters the editor shows for a connection. */
+export interface ConnectionStats extends LinkStats {
+  state: LinkState;
+  /** Flow nodes using the link right now. */
+  users: number;
+  link: string;
+}
+
+/** The socomec-connection config node as flow nodes see it. */
+export interface ConnectionNode extends Node {
+  /** The link, created on first use (one per config node). */
+  readonly link: ModbusLink;
+  /** The settings the link is (or will be) built from. */
+  readonly linkConfig: LinkConfig;
+  /** A short name of the link for messages: "tcp 127.0.0.1:502", "rtu /dev/ttyUSB0 9600 8N1". */
+  describe(): string;
+  /** Register a flow node as a user of the link; opens it lazily. */
+  acquire(nodeId: string): ModbusLink;
+  /** The flow node no longer uses the link; the last one out closes it. */
+  release(nodeId: string): void;
+  /** Follow the link's state, also across a link being re-created; returns the unsubscribe function. */
+  onState(listener: LinkStateListener): () => void;
+  /** The link's state now ('idle' before anything was sent). */
+  state(): LinkState;
+  stats(): ConnectionStats;
+}
+
+export const CONNECTION_TYPE = 'socomec-connection';
+
+/** The config-node instance behind a flow node's `connection` property, or undefined when missing. */
+export function getConnection(RED: NodeAPI, connectionId: unknown): ConnectionNode | undefined {
+  if (typeof connectionId !== 'string' || connectionId === '') return undefined;
+  const found = RED.nodes.getNode(connectionId) as Node | null;
+  if (found === null || found === undefined || found.type !== CONNECTION_TYPE) return undefined;
+  return found as ConnectionNode;
+}
+
+/** A bad msg property or node setting: the caller's input, not the meter, is wrong. */
+export class NodeInputError extends Error {
+  readonly kind = 'input' as const;
+  readonly unitId?: number;
+  readonly problems?: string[];
+
+  constructor(message: string, details: { unitId?: number; problems?: string[] } = {}) {
+    super(message);
+    this.name = 'NodeInputError';
+    if (details.unitId !== undefined) this.unitId = details.unitId;
+    if (details.problems !== undefined) this.problems = details.problems;
+  }
+}
+
+function isValidUnitId(value: number): boolean {
+  return Number.isInteger(value) && value >= MIN_UNIT_ID && value <= MAX_UNIT_ID;
+}
+
+/** Parse a unit id from a node config value ("5", 5, "" -> default). */
+export function configuredUnitId(value: unknown): number {
+  if (value === undefined || value === null || value === '') return DEFAULT_UNIT_ID;
+  const parsed = typeof value === 'number' ? value : Number(String(value).trim());
+  if (!isValidUnitId(parsed)) {
+    throw new NodeInputError(`unit id ${JSON.stringify(value)} in the node settings is not an integer ${MIN_UNIT_ID}..${MAX_UNIT_ID}`);
+  }
+  return parsed;
+}
+
+/**
+ * The unit id a message asks for: msg.unitId when present (a number or a numeric
+ * string), else the node's configured one. A bad msg.unitId throws a NodeInputError
+ * naming it, rather than silently reading another meter.
+ */
+export function resolveUnitId(msg: NodeMessage | undefined, configured: number): number {
+  const requested = msg?.unitId;
+  if (requested === undefined || requested === null || requested === '') return configured;
+  const parsed = typeof requested === 'number' ? requested : typeof requested === 'string' ? Number(requested.trim()) : NaN;
+  if (!isValidUnitId(parsed)) {
+    throw new NodeInputError(
+      `msg.unitId must be an integer ${MIN_UNIT_ID}..${MAX_UNIT_ID}, got ${JSON.stringify(requested) ?? String(requested)}`,
+    );
+  }
+  return parsed;
+}
+
+/** Parse a setting that must be a whole number of seconds >= 0 ("" -> 0). */
+export function configuredSeconds(value: unknown, what: string): number {
+  if (value === undefined || value === null || value === '') return 0;
+  const parsed = typeof value === 'number' ? value : Number(String(value).trim());
+  if (!Number.isFinite(parsed) || parsed < 0 || parsed > 86_400) {
+    throw new NodeInputError(`${what} ${JSON.stringify(value)} is not a number of seconds 0..86400`);
+  }
+  return parsed;
+}
+
+/** Where a failure happened, to word the message. */
+export interface FailureContext {
+  unitId?: number;
+  /** The link's description (ConnectionNode.describe()). */
+  link?: string;
+  /** What was being read or written: "measurements", "identity", "application settings"... */
+  block?: string;
+}
+
+function fieldOf(err: unknown, name: string): unknown {
+  return typeof err === 'object' && err !== null ? (err as Record<string, unknown>)[name] : undefined;
+}
+
+/** The message of anything thrown (modbus-serial rejects with plain objects, not Errors). */
+export function messageOf(err: unknown): string {
+  const message = fieldOf(err, 'message');
+  if (typeof message === 'string' && message !== '') return message;
+  if (typeof err === 'string') return err;
+  return String(err);
+}
+
+/** "meter 5 on tcp 127.0.0.1:502", worded as the device words it. */
+export function meterName(unitId: number | undefined, link: string | undefined): string {
+  const unit = unitId === undefined ? 'meter' : `meter ${unitId}`;
+  return link === undefined || link === '' ? unit : `${unit} on ${link}`;
+}
+
+/**
+ * One error whose message names the meter (unit id on link), the block and the cause,
+ * keeping the original's kind, unit id, block, problems and modbusCode so a Catch node
+ * (and describeError) can still tell them apart.
+ */
+export function explainError(err: unknown, where: FailureContext): Error {
+  let cause = messageOf(err);
+  const unitFromError = fieldOf(err, 'unitId');
+  const unitId = where.unitId ?? (typeof unitFromError === 'number' ? unitFromError : undefined);
+  const blockFromError = fieldOf(err, 'block');
+  const block = typeof blockFromError === 'string' && blockFromError !== '' ? blockFromError : where.block;
+  const meter = meterName(unitId, where.link);
+  let message: string;
+  if (cause.startsWith(meter)) {
+    message = cause;
+  } else {
+    // The device and the link start some messages with "meter 5:" or "unit 5:"; say it once, with the link.
+    const shortPrefix = unitId === undefined ? undefined : [`meter ${unitId}: `, `unit ${unitId}: `].find((p) => cause.startsWith(p));
+    if (shortPrefix !== undefined) cause = cause.slice(shortPrefix.length);
+    const blockPart = block !== undefined && !cause.includes(block) ? `${block}: ` : '';
+    message = `${meter}: ${blockPart}${cause}`;
+  }
+  const explained = new Error(message, { cause: err }) as Error & Record<string, unknown>;
+  const name = fieldOf(err, 'name');
+  explained.name = typeof name === 'string' ? name : 'Error';
+  // A Catch node shows String(err): the plain message reads better than "DeviceError: ...".
+  explained.toString = () => message;
+  for (const key of ['kind', 'modbusCode', 'problems']) {
+    const value = fieldOf(err, key);
+    if (value !== undefined) explained[key] = value;
+  }
+  if (unitId !== undefined) explained.unitId = unitId;
+  if (block !== undefined) explained.block = block;
+  return explained;
+}
+
+/** A short red/yellow status for an error; yellow for passing trouble (timeouts, backoff, busy link). */
+export function errorStatus(err: unknown): NodeStatus {
+  let text: string;
+  let fill: 'red' | 'yellow';
+  try {
+    const described = describeError(err);
+    text = described.text;
+    fill = described.fill;
+  } catch {
+    text = messageOf(err);
+    fill = 'red';
+  }
+  const short = text.length > 40 ? `${text.slice(0, 39)}…` : text;
+  return { fill, shape: fill === 'red' ? 'dot' : 'ring', text: short };
+}
+
+type Done = (err?: Error) => void;
+
+/**
+ * The central input-error handler: a short status on the node and done(err) with a
+ * message naming the meter, the block and the cause, so a Catch node gets the
+ * incoming msg together with the error.
+ */
+export function failInput(node: Node, err: unknown, _msg: NodeMessage, done: Done, where: FailureContext = {}): Error {
+  const explained = explainError(err, where);
+  node.status(errorStatus(err));
+  done(explained);
+  return explained;
+}
+
+/** "12:03:09" in the runtime's local time: short enough for a status. */
+export function clockTime(ms: number): string {
+  const date = new Date(ms);
+  const two = (n: number): string => String(n).padStart(2, '0');
+  return `${two(date.getHours())}:${two(date.getMinutes())}:${two(date.getSeconds())}`;
+}
+
+/** A green status after a successful exchange: "38 values 12:03:09". */
+export function successStatus(summary: string, timestamp: number): NodeStatus {
+  return { fill: 'green', shape: 'dot', text: `${summary} ${clockTime(timestamp)}` };
+}
+
+/** The status for a link state; undefined for 'idle' (nothing to show yet). */
+export function linkStateStatus(state: LinkState, detail?: string): NodeStatus | undefined {
+  switch (state) {
+    case 'connected':
+      return { fill: 'green', shape: 'dot', text: 'connected' };
+    case 'connecting':
+      return { fill: 'yellow', shape: 'ring', text: 'connecting' };
+    case 'reconnecting':
+      return { fill: 'yellow', shape: 'ring', text: detail ? `reconnecting: ${detail}`.slice(0, 40) : 'reconnecting' };
+    case 'closed':
+      return { fill: 'red', shape: 'ring', text: 'closed' };
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * Make the node's status follow the link state: green dot "connected", yellow ring
+ * "connecting"/"reconnecting", red ring "closed". Returns the unsubscribe function.
+ */
+export function linkStatus(node: Node, connection: ConnectionNode): () => void {
+  const show = (state: LinkState, detail?: string): void => {
+    const status = linkStateStatus(state, detail);
+    if (status !== undefined) node.status(status);
+  };
+  show(connection.state());
+  return connection.onState(show);
+}
+
+/** A flow node's hold on its connection; release() in the node's close handler. */
+export interface AttachedConnection {
+  readonly connection: ConnectionNode;
+  /** The connection's current link (the same one unless it was closed and replaced). */
+  readonly link: ModbusLink;
+  /** The link's description for messages. */
+  describe(): string;
+  release(): void;
+}
+
+/**
+ * Find the node's config node, register the node as a user of its link and make the
+ * status follow the link. Undefined when the node has no connection or its settings are
+ * bad: the node then shows a red status, logs the reason once, and fails every input
+ * msg with it (rejectInputs), so the caller just returns.
+ */
+export function attachConnection(RED: NodeAPI, node: Node, connectionId: unknown): AttachedConnection | undefined {
+  const connection = getConnection(RED, connectionId);
+  if (connection === undefined) {
+    rejectInputs(
+      node,
+      new NodeInputError('no socomec-connection configured: open the node and choose or add a connection'),
+      { fill: 'red', shape: 'ring', text: 'no connection' },
+    );
+    return undefined;
+  }
+  let current: ModbusLink;
+  try {
+    current = connection.acquire(node.id);
+  } catch (err) {
+    // Bad connection settings (a saved flow edited by hand, an old version's values).
+    rejectInputs(node, new NodeInputError(`connection "${connection.name || connection.id}": ${messageOf(err)}`), {
+      fill: 'red',
+      shape: 'ring',
+      text: 'bad connection settings',
+    });
+    return undefined;
+  }
+  const unsubscribe = linkStatus(node, connection);
+  let released = false;
+  return {
+    connection,
+    get link() {
+      // The config node replaces a link that was closed under us; follow it while attached.
+      if (!released) current = connection.acquire(node.id);
+      return current;
+    },
+    describe: () => connection.describe(),
+    release: () => {
+      if (released) return;
+      released = true;
+      unsubscribe();
+      connection.release(node.id);
+    },
+  };
+}
+
+/**
+ * For a node that cannot work (bad settings, no connection): show `status`, log the
+ * reason once, and fail every input msg with it, so no msg disappears silently.
+ */
+export function rejectInputs(node: Node, reason: Error, status: NodeStatus = errorStatus(reason)): void {
+  node.status(status);
+  node.error(reason.message);
+  node.on('input', (_msg, _send, done) => {
+    node.status(status);
+    done(reason);
+  });
+}
+
+/** Outputs every Socomec read node adds to the incoming msg. */
+export interface OutputReading {
+  payload: unknown;
+  units?: Record<string, string>;
+  timestamp: number;
+}
+
+/** The topic for an output: the node's topic, else the incoming msg's, else "diris/<unitId>". */
+export function outputTopic(nodeTopic: string | undefined, msg: NodeMessage | undefined, unitId: number): string {
+  if (typeof nodeTopic === 'string' && nodeTopic.trim() !== '') return nodeTopic.trim();
+  if (msg !== undefined && typeof msg.topic === 'string' && msg.topic !== '') return msg.topic;
+  return `diris/${unitId}`;
+}
+
+/**
+ * The output msg: the incoming msg's other properties kept, with payload, units,
+ * unitId, topic and timestamp (when the reply arrived) set from the reading.
+ */
+export function buildOutput(
+  msg: NodeMessage | undefined,
+  reading: OutputReading,
+  options: { topic: string; unitId: number },
+): NodeMessage {
+  const output: NodeMessage = { ...(msg ?? {}) };
+  output.payload = reading.payload;
+  output.units = reading.units ?? {};
+  output.unitId = options.unitId;
+  output.topic = options.topic;
+  output.timestamp = reading.timestamp;
+  return output;
+}
+
+/** A running poller; stop() clears its timer and makes a read in progress the last. */
+export interface Poller {
+  stop(): void;
+  /** True while a poll's read is still running. */
+  readonly busy: boolean;
+  /** Polls skipped because the previous one was still running. */
+  readonly skipped: number;
+}
+
+/**
+ * Call `tick` every `seconds` (0 = never), the first time right after deploy. A tick
+ * that comes while the previous read still runs is skipped, so polls never pile up
+ * behind a slow or silent meter. Errors are the tick's to handle; a rejection that
+ * escapes is swallowed here so it never becomes an unhandled rejection.
+ */
+export function startPoller(seconds: number, tick: () => Promise<void>): Poller {
+  let busy = false;
+  let skipped = 0;
+  let stopped = false;
+  const run = (): void => {
+    if (stopped) return;
+    if (busy) {
+      skipped += 1;
+      return;
+    }
+    busy = true;
+    tick()
+      .catch(() => undefined)
+      .finally(() => {
+        busy = false;
+      });
+  };
+  if (!(seconds > 0)) {
+    return { stop: () => undefined, busy: false, skipped: 0 };
+  }
+  const first = setTimeout(run, 0);
+  const interval = setInterval(run, Math.max(1, Math.round(seconds * 1000)));
+  return {
+    stop: () => {
+      stopped = true;
+      clearTimeout(first);
+      clearInterval(interval);
+    },
+    get busy() {
+      return busy;
+    },
+    get skipped() {
+      return skipped;
+    },
+  };
+}
+
+/**
+ * Report a poll failure to a Catch node only when it differs from the last one, so a
+ * meter that stays silent does not flood the log with one error per poll; the status
+ * shows every failure. Returns the function to call after a successful poll.
+ */
+export function pollErrorReporter(node: Node): { report(err: Error, msg: NodeMessage): void; clear(): void } {
+  let last: string | undefined;
+  return {
+    report(err, msg) {
+      if (err.message === last) return;
+      last = err.message;
+      node.error(err, msg);
+    },
+    clear() {
+      last = undefined;
+    },
+  };
+}
+
+/** The string list a msg property or node setting holds: an array, or a comma/space separated string. */
+export function stringList(value: unknown, what: string): string[] | undefined {
+  if (value === undefined || value === null || value === '') return undefined;
+  if (typeof value === 'string') {
+    return value
+      .split(/[\s,]+/)
+      .map((item) => item.trim())
+      .filter((item) => item !== '');
+  }
+  if (Array.isArray(value) && value.every((item) => typeof item === 'string')) return value as string[];
+  throw new NodeInputError(`${what} must be an array of names or a comma separated string, got ${JSON.stringify(value)}`);
+}
+
+/** Every name in `requested` must be in `valid`; else a NodeInputError listing the bad ones and the valid ones. */
+export function checkNames(requested: readonly string[], valid: readonly string[], what: string): void {
+  const unknown = requested.filter((name) => !valid.includes(name));
+  if (unknown.length > 0) {
+    throw new NodeInputError(
+      `unknown ${what} ${unknown.map((name) => JSON.stringify(name)).join(', ')}; valid ${what}: ${valid.join(', ')}`,
+      { problems: unknown.map((name) => `unknown ${what} ${JSON.stringify(name)}`) },
+    );
+  }
+}
+
+// ---- the connection's settings and the bus scan (used by socomec-connection and its tests) ----
+
+/** The config node's properties as the editor saves them (numbers may arrive as strings). */
+export interface ConnectionSettings {
+  name?: string;
+  transport?: string;
+  host?: string;
+  port?: number | string;
+  serialPath?: string;
+  baudRate?: number | string;
+  dataBits?: number | string;
+  parity?: string;
+  stopBits?: number | string;
+  timeoutMs?: number | string;
+  retries?: number | string;
+  /** Blank: derived from the baud rate on serial lines, 0 on TCP. */
+  interRequestDelayMs?: number | string;
+  reconnectInitialMs?: number | string;
+  reconnectMaxMs?: number | string;
+  queueLimit?: number | string;
+}
+
+/** Blank means "use the default"; anything else must be a number (a wrong one is named by the link's validation). */
+function optionalNumber(value: unknown): number | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value === 'string' && value.trim() === '') return undefined;
+  return typeof value === 'number' ? value : Number(String(value).trim());
+}
+
+/** The LinkConfig for a config node's saved (or the editor's current) settings. */
+export function linkConfigFromSettings(settings: ConnectionSettings): LinkConfig {
+  const transport = (settings.transport || 'tcp') as TransportKind;
+  const config: LinkConfig = {
+    transport,
+    timeoutMs: optionalNumber(settings.timeoutMs) ?? 1000,
+    retries: optionalNumber(settings.retries) ?? 1,
+    interRequestDelayMs: optionalNumber(settings.interRequestDelayMs),
+    reconnectInitialMs: optionalNumber(settings.reconnectInitialMs),
+    reconnectMaxMs: optionalNumber(settings.reconnectMaxMs),
+    queueLimit: optionalNumber(settings.queueLimit),
+  };
+  if (transport === 'rtu') {
+    config.path = typeof settings.serialPath === 'string' ? settings.serialPath.trim() : settings.serialPath;
+    config.baudRate = optionalNumber(settings.baudRate) ?? 9600;
+    config.dataBits = (optionalNumber(settings.dataBits) ?? 8) as 7 | 8;
+    config.parity = (settings.parity || 'none') as 'none' | 'even' | 'odd';
+    config.stopBits = (optionalNumber(settings.stopBits) ?? 1) as 1 | 2;
+  } else {
+    config.host = typeof settings.host === 'string' ? settings.host.trim() : settings.host;
+    config.port = optionalNumber(settings.port) ?? 502;
+  }
+  // Unset keys stay out, so the link's own defaults apply.
+  for (const key of Object.keys(config) as (keyof LinkConfig)[]) {
+    if (config[key] === undefined) delete config[key];
+  }
+  return config;
+}
+
+/** One meter a scan found. */
+export interface ScanHit {
+  unitId: number;
+  productName: string;
+  extendedName: string;
+  family: string | number;
+  serialNumber: string;
+  softwareVersion: string;
+}
+
+/** What a scan answers: the meters found, and unit ids that answered but are no DIRIS. */
+export interface ScanResult {
+  link: string;
+  scanned: number[];
+  found: ScanHit[];
+  others: { unitId: number; error: string }[];
+  durationMs: number;
+}
+
+const DEFAULT_SCAN_RANGE = { from: 1, to: 10 };
+
+/** Unit ids to scan: an array, "1-10, 20", or { from, to }; default 1..10. Throws a plain-words Error when bad. */
+export function parseUnitIdList(value: unknown, range?: { from?: unknown; to?: unknown }): number[] {
+  const ids = new Set<number>();
+  const add = (id: number, said: unknown): void => {
+    if (!Number.isInteger(id) || id < MIN_UNIT_ID || id > MAX_UNIT_ID) {
+      throw new Error(`unit id ${JSON.stringify(said)} is not an integer ${MIN_UNIT_ID}..${MAX_UNIT_ID}`);
+    }
+    ids.add(id);
+  };
+  const addRange = (from: number, to: number, said: unknown): void => {
+    add(from, said);
+    add(to, said);
+    if (to < from) throw new Error(`unit id range ${JSON.stringify(said)} ends before it starts`);
+    for (let id = from; id <= to; id++) ids.add(id);
+  };
+  if (Array.isArray(value)) {
+    for (const item of value) add(typeof item === 'number' ? item : Number(item), item);
+  } else if (typeof value === 'string' && value.trim() !== '') {
+    for (const part of value.replace(/\s*-\s*/g, '-').split(/[\s,;]+/).filter((p) => p !== '')) {
+      const match = /^(\d+)\s*-\s*(\d+)$/.exec(part);
+      if (match) addRange(Number(match[1]), Number(match[2]), part);
+      else add(Number(part), part);
+    }
+  } else if (range !== undefined && (range.from !== undefined || range.to !== undefined)) {
+    const from = Number(range.from ?? range.to);
+    const to = Number(range.to ?? range.from);
+    addRange(from, to, `${String(range.from)}..${String(range.to)}`);
+  } else {
+    addRange(DEFAULT_SCAN_RANGE.from, DEFAULT_SCAN_RANGE.to, 'default');
+  }
+  return [...ids].sort((a, b) => a - b);
+}
+
+
+export function kindOf(err: unknown): unknown {
+  return typeof err === 'object' && err !== null ? (err as { kind?: unknown }).kind : undefined;
+}
+
+/**
+ * Ask each unit id for its identification, one after the other (one request in flight
+ * per line). Silent unit ids are skipped; unit ids that answer something else are listed
+ * under `others`; a link that cannot open ends the scan with its error.
+ */
+export async function scanUnits(link: ModbusLink, unitIds: readonly number[], source: string): Promise<ScanResult> {
+  const started = Date.now();
+  const found: ScanHit[] = [];
+  const others: { unitId: number; error: string }[] = [];
+  for (const unitId of unitIds) {
+    try {
+      const identity = await new DirisDevice(link, unitId, { source }).readIdentity();
+      found.push({
+        unitId,
+        productName: identity.productName,
+        extendedName: identity.extendedName,
+        family: identity.family,
+        serialNumber: identity.serialNumber,
+        softwareVersion: identity.softwareVersion,
+      });
+    } catch (err) {
+      const kind = kindOf(err);
+      if (kind === 'timeout' || kind === 'backoff') continue;
+      if (kind === 'link' || kind === 'closed') throw err;
+      others.push({ unitId, error: messageOf(err) });
+    }
+  }
+  return { link: link.description, scanned: [...unitIds], found, others, durationMs: Date.now() - started };
+}
+
+/** The scan's own, shorter request timeout: a missing unit id should cost little. */
+export function scanTimeoutMs(config: LinkConfig): number {
+  const configured = config.timeoutMs ?? 1000;
+  // Serial at low baud needs the time to carry the identification block (~100 words).
+  return config.transport === 'rtu' ? configured : Math.min(configured, 500);
+}
+
+export type { NodeMessageInFlow };

@@ -1,0 +1,171 @@
+/**
+ * socomec-alarm-status: the active threshold alarms of a DIRIS meter (and its input /
+ * output states), as the whole state after every read or, with "only on change", as one
+ * message per event. The device reads and diffs; this file polls, keeps the last state
+ * per unit id and turns states and events into messages and a status.
+ */
+import type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow, NodeStatus } from 'node-red';
+import { alarmEvents, DirisDevice, type AlarmEvent, type AlarmSide, type AlarmState } from '../device';
+import {
+  attachConnection,
+  buildOutput,
+  configuredSeconds,
+  configuredUnitId,
+  errorStatus,
+  explainError,
+  failInput,
+  NodeInputError,
+  outputTopic,
+  pollErrorReporter,
+  resolveUnitId,
+  startPoller,
+  type Poller,
+} from './common';
+
+const NODE_TYPE = 'socomec-alarm-status';
+
+interface AlarmStatusDef extends NodeDef {
+  connection: string;
+  unitId: number | string;
+  topic: string;
+  pollSeconds: number | string;
+  legacy: boolean;
+  io: boolean;
+  onlyOnChange: boolean;
+}
+
+/** "I1 high 6.2 A" */
+function describeSide(side: AlarmSide, word: 'high' | 'low'): string {
+  const value = Number(side.value.toPrecision(4));
+  return `${side.cause} ${word} ${value}${side.unit ? ` ${side.unit}` : ''}`;
+}
+
+function alarmStatus(state: AlarmState): NodeStatus {
+  const active = [
+    ...(state.upper.active ? [describeSide(state.upper, 'high')] : []),
+    ...(state.lower.active ? [describeSide(state.lower, 'low')] : []),
+  ];
+  if (active.length === 0) return { fill: 'green', shape: 'dot', text: 'no alarm' };
+  const text = active.join(', ');
+  return { fill: 'red', shape: 'ring', text: text.length > 40 ? `${text.slice(0, 39)}…` : text };
+}
+
+function statePayload(state: AlarmState): Record<string, unknown> {
+  const payload: Record<string, unknown> = { lower: state.lower, upper: state.upper, duration: state.duration };
+  if (state.inputs !== undefined) payload.inputs = state.inputs;
+  if (state.outputs !== undefined) payload.outputs = state.outputs;
+  return payload;
+}
+
+/** An event's payload: raise/clear carry the alarm; input/output carry only the states that changed. */
+function eventPayload(event: AlarmEvent): { payload: unknown; units: Record<string, string> } {
+  if (event.event === 'input' || event.event === 'output') return { payload: event.states ?? {}, units: {} };
+  return { payload: event, units: { value: event.unit ?? '', duration: 's' } };
+}
+
+export = function (RED: NodeAPI): void {
+  function SocomecAlarmStatusNode(this: Node, def: AlarmStatusDef): void {
+    RED.nodes.createNode(this, def);
+    setUp(this, def);
+  }
+
+  function setUp(node: Node, def: AlarmStatusDef): void {
+    let configuredUnit = 5;
+    let intervalSeconds = 0;
+    let configError: Error | undefined;
+    try {
+      configuredUnit = configuredUnitId(def.unitId);
+      intervalSeconds = configuredSeconds(def.pollSeconds, 'poll interval');
+    } catch (err) {
+      configError = err as Error;
+      node.status({ fill: 'red', shape: 'ring', text: 'bad settings' });
+      node.error(configError.message);
+    }
+    const readOptions = { legacy: def.legacy === true, io: def.io === true };
+    const block = readOptions.legacy ? 'legacy alarms (1280)' : 'alarms (36176)';
+    const attached = configError === undefined ? attachConnection(RED, node, def.connection) : undefined;
+    const devices = new Map<number, DirisDevice>();
+    // The last state seen per unit id, so msg.unitId can point one node at several meters.
+    const lastStates = new Map<number, AlarmState>();
+    const pollErrors = pollErrorReporter(node);
+    let closed = false;
+
+    const deviceFor = (unitId: number): DirisDevice => {
+      let device = devices.get(unitId);
+      if (device === undefined) {
+        device = new DirisDevice(attached!.link, unitId, { source: node.id });
+        devices.set(unitId, device);
+      }
+      return device;
+    };
+
+    /** Reads the state and returns the messages to send (none when only-on-change finds nothing new). */
+    const readAndBuild = async (msg: NodeMessage | undefined, unitId: number): Promise<NodeMessage[]> => {
+      const state = await deviceFor(unitId).readAlarms(readOptions);
+      const previous = lastStates.get(unitId);
+      lastStates.set(unitId, state);
+      if (!closed) node.status(alarmStatus(state));
+      const topic = outputTopic(def.topic, msg, unitId);
+      const diagnostics = { link: attached!.describe(), requests: state.requests };
+      if (!def.onlyOnChange) {
+        const units = { lower: state.lower.unit, upper: state.upper.unit, duration: 's' };
+        return [{ ...buildOutput(msg, { payload: statePayload(state), units, timestamp: state.timestamp }, { topic, unitId }), diagnostics }];
+      }
+      return alarmEvents(previous, state).map((event) => ({
+        ...buildOutput(msg, { ...eventPayload(event), timestamp: state.timestamp }, { topic, unitId }),
+        event: event.event,
+        diagnostics,
+      }));
+    };
+
+    node.on('input', (msg: NodeMessageInFlow, send, done) => {
+      const where = { link: attached?.describe(), block, unitId: undefined as number | undefined };
+      let unitId: number;
+      try {
+        if (configError !== undefined) throw configError;
+        if (attached === undefined) throw new NodeInputError('no socomec-connection configured: open the node and choose a connection');
+        unitId = resolveUnitId(msg, configuredUnit);
+        where.unitId = unitId;
+      } catch (err) {
+        failInput(node, err, msg, done, where);
+        return;
+      }
+      readAndBuild(msg, unitId).then(
+        (outputs) => {
+          if (outputs.length > 0) send([outputs]);
+          done();
+        },
+        (err: unknown) => {
+          failInput(node, err, msg, done, where);
+        },
+      );
+    });
+
+    let poller: Poller | undefined;
+    if (attached !== undefined && intervalSeconds > 0) {
+      poller = startPoller(intervalSeconds, async () => {
+        try {
+          const outputs = await readAndBuild(undefined, configuredUnit);
+          pollErrors.clear();
+          if (!closed && outputs.length > 0) node.send([outputs]);
+        } catch (err) {
+          if (closed) return;
+          node.status(errorStatus(err));
+          const explained = explainError(err, { unitId: configuredUnit, link: attached.describe(), block });
+          pollErrors.report(explained, { topic: outputTopic(def.topic, undefined, configuredUnit), unitId: configuredUnit } as NodeMessage);
+        }
+      });
+    }
+
+    node.on('close', (_removed: boolean, done: () => void) => {
+      closed = true;
+      poller?.stop();
+      lastStates.clear();
+      devices.clear();
+      attached?.release();
+      done();
+    });
+  }
+
+  RED.nodes.registerType(NODE_TYPE, SocomecAlarmStatusNode);
+};

@@ -1,0 +1,172 @@
+/**
+ * socomec-read-measurements: named, scaled electrical values (instantaneous, energies,
+ * max/avg, harmonics) from one DIRIS, on each input and optionally on an interval.
+ * Thin: node settings and msg in, DirisDevice.readMeasurements, msg out.
+ */
+import type { Request, Response } from 'express';
+import type { Node, NodeAPI, NodeDef, NodeMessage } from 'node-red';
+import {
+  DirisDevice,
+  MEASUREMENT_GROUPS,
+  MEASUREMENT_TABLES,
+  measurementFieldList,
+  type MeasurementGroup,
+  type MeasurementTable,
+  type Reading,
+} from '../device';
+import {
+  attachConnection,
+  buildOutput,
+  configuredSeconds,
+  configuredUnitId,
+  explainError,
+  errorStatus,
+  failInput,
+  outputTopic,
+  rejectInputs,
+  pollErrorReporter,
+  resolveUnitId,
+  startPoller,
+  stringList,
+  successStatus,
+  type Poller,
+} from './common';
+
+type OutputMode = 'single' | 'perValue';
+
+interface ReadMeasurementsDef extends NodeDef {
+  connection: string;
+  unitId?: number | string;
+  topic?: string;
+  /** Checked groups in the editor (an array; older or hand-made flows may hold a comma separated string). */
+  groups?: string[] | string;
+  table?: string;
+  /** Seconds between polls; 0 or blank = read only on input. */
+  pollSeconds?: number | string;
+  outputMode?: OutputMode;
+}
+
+const DEFAULT_GROUPS = ['instantaneous', 'energies'];
+
+export = function (RED: NodeAPI): void {
+  function SocomecReadMeasurementsNode(this: Node, def: ReadMeasurementsDef): void {
+    RED.nodes.createNode(this, def);
+    setupReadMeasurements(this, def);
+  }
+
+  /** The node's behaviour, on the node Node-RED just created. */
+  function setupReadMeasurements(node: Node, def: ReadMeasurementsDef): void {
+    let configuredUnit: number;
+    let pollSeconds: number;
+    try {
+      configuredUnit = configuredUnitId(def.unitId);
+      pollSeconds = configuredSeconds(def.pollSeconds, 'poll interval');
+    } catch (err) {
+      rejectInputs(node, err instanceof Error ? err : new Error(String(err)));
+      return;
+    }
+    const groups = stringList(def.groups, 'groups') ?? DEFAULT_GROUPS;
+    const table = (MEASUREMENT_TABLES as readonly string[]).includes(def.table ?? '') ? (def.table as MeasurementTable) : 'standard';
+    const outputMode: OutputMode = def.outputMode === 'perValue' ? 'perValue' : 'single';
+
+    const attached = attachConnection(RED, node, def.connection);
+    if (attached === undefined) return;
+
+    /** The msgs to send for one reading, in the configured output mode. */
+    const outputs = (msg: NodeMessage | undefined, reading: Reading, unitId: number): NodeMessage[] => {
+      const topic = outputTopic(def.topic, msg, unitId);
+      const diagnostics = { link: attached.describe(), requests: reading.requests };
+      if (outputMode === 'single') {
+        return [{ ...buildOutput(msg, reading, { topic, unitId }), diagnostics }];
+      }
+      // One msg per value, topic "<topic>/<key>": what an MQTT out node publishes as is.
+      return Object.entries(reading.payload).map(([key, value]) => {
+        const unit = reading.units[key] ?? '';
+        const output = buildOutput(
+          msg,
+          { payload: value, units: { [key]: unit }, timestamp: reading.timestamp },
+          { topic: `${topic}/${key}`, unitId },
+        );
+        return { ...output, key, unit, diagnostics };
+      });
+    };
+
+    /** One read for a msg (undefined for a poll) from the meter at `unitId`. */
+    const read = async (msg: NodeMessage | undefined, unitId: number): Promise<NodeMessage[]> => {
+      const fields = stringList(msg?.fields, 'msg.fields');
+      const requestedGroups = fields === undefined ? (stringList(msg?.groups, 'msg.groups') ?? groups) : undefined;
+      const device = new DirisDevice(attached.link, unitId, { source: node.id });
+      // The device checks group and field names and lists the valid ones when one is wrong.
+      const reading = await device.readMeasurements(fields !== undefined ? { table, fields } : { table, groups: requestedGroups });
+      node.status(successStatus(`${Object.keys(reading.payload).length} values, unit ${unitId}`, reading.timestamp));
+      return outputs(msg, reading, unitId);
+    };
+
+    const sendAll = (send: (msg: NodeMessage | NodeMessage[][]) => void, messages: NodeMessage[]): void => {
+      if (outputMode === 'single') send(messages[0]);
+      else send([messages]);
+    };
+
+    node.on('input', (msg, send, done) => {
+      let unitId: number | undefined;
+      const context = () => ({ unitId, link: attached.describe(), block: 'measurements' });
+      try {
+        unitId = resolveUnitId(msg, configuredUnit);
+      } catch (err) {
+        failInput(node, err, msg, done, context());
+        return;
+      }
+      read(msg, unitId).then(
+        (messages) => {
+          sendAll(send, messages);
+          done();
+        },
+        (err: unknown) => failInput(node, err, msg, done, context()),
+      );
+    });
+
+    const pollErrors = pollErrorReporter(node);
+    const poller: Poller = startPoller(pollSeconds, async () => {
+      try {
+        const messages = await read(undefined, configuredUnit);
+        pollErrors.clear();
+        sendAll((m) => node.send(m), messages);
+      } catch (err) {
+        node.status(errorStatus(err));
+        const context = { unitId: configuredUnit, link: attached.describe(), block: 'measurements' };
+        pollErrors.report(explainError(err, context), { topic: outputTopic(def.topic, undefined, configuredUnit), unitId: configuredUnit });
+      }
+    });
+
+    node.on('close', (_removed: boolean, done: () => void) => {
+      poller.stop();
+      attached.release();
+      node.status({});
+      done();
+    });
+  }
+
+  RED.nodes.registerType('socomec-read-measurements', SocomecReadMeasurementsNode);
+
+  // The editor lists the keys the node will output, straight from the register map.
+  RED.httpAdmin.get(
+    '/socomec-read-measurements/fields',
+    RED.auth.needsPermission('socomec-read-measurements.read'),
+    (req: Request, res: Response) => {
+      const table = typeof req.query.table === 'string' && req.query.table !== '' ? req.query.table : 'standard';
+      const groups = typeof req.query.groups === 'string' && req.query.groups !== '' ? req.query.groups.split(',') : [...MEASUREMENT_GROUPS];
+      const bad = [
+        ...(MEASUREMENT_TABLES.includes(table as MeasurementTable) ? [] : [`unknown table "${table}"`]),
+        ...groups.filter((g) => !MEASUREMENT_GROUPS.includes(g as MeasurementGroup)).map((g) => `unknown group "${g}"`),
+      ];
+      if (bad.length > 0) {
+        res.status(400).json({ error: bad.join('; ') });
+        return;
+      }
+      // A key in two blocks (hourMeter) is output once.
+      const seen = new Set<string>();
+      const fields = measurementFieldList(table as MeasurementTable, groups as MeasurementGroup[]).filter((f) => !seen.has(f.key) && seen.add(f.key));
+      res.json(fields.map((f) => ({ key: f.key, label: f.label, unit: f.unit, group: f.group })));
+    },
+  );
+};

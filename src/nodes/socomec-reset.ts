@@ -1,0 +1,135 @@
+/**
+ * socomec-reset: resets counters and max/avg values of a DIRIS meter by name or bit mask,
+ * only those the node's configuration allows; restart and factory configuration are
+ * separate, guarded commands. The device resolves and refuses names; this file maps the
+ * checkboxes to the allowed list and the msg to a device call.
+ */
+import type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow } from 'node-red';
+import { DirisDevice, type ResetName } from '../device';
+import { attachConnection, buildOutput, configuredUnitId, failInput, NodeInputError, outputTopic, resolveUnitId, successStatus } from './common';
+
+const NODE_TYPE = 'socomec-reset';
+
+/** The resets a node can allow, each with its checkbox property. "energies" follows from the five counters. */
+const RESET_OPTIONS: readonly [Exclude<ResetName, 'energies'>, string][] = [
+  ['maxCurrents', 'allowMaxCurrents'],
+  ['maxPowers', 'allowMaxPowers'],
+  ['hourMeter', 'allowHourMeter'],
+  ['activeEnergyPos', 'allowActiveEnergyPos'],
+  ['reactiveEnergyPos', 'allowReactiveEnergyPos'],
+  ['apparentEnergy', 'allowApparentEnergy'],
+  ['activeEnergyNeg', 'allowActiveEnergyNeg'],
+  ['reactiveEnergyNeg', 'allowReactiveEnergyNeg'],
+  ['all', 'allowAll'],
+];
+
+/** The commands of register 57856 this node can send, with the option each needs. */
+const COMMANDS = {
+  restart: { option: 'allowRestart', label: 'Allow restart of the meter' },
+  factoryConfig: { option: 'allowFactoryConfig', label: 'Allow loading the factory configuration' },
+} as const;
+type CommandName = keyof typeof COMMANDS;
+
+type ResetDef = NodeDef & { connection: string; unitId: number | string; topic: string } & Record<string, unknown>;
+
+function isCommand(value: unknown): value is CommandName {
+  return typeof value === 'string' && Object.prototype.hasOwnProperty.call(COMMANDS, value);
+}
+
+export = function (RED: NodeAPI): void {
+  function SocomecResetNode(this: Node, def: ResetDef): void {
+    RED.nodes.createNode(this, def);
+    setUp(this, def);
+  }
+
+  function setUp(node: Node, def: ResetDef): void {
+    let configuredUnit = 5;
+    let configError: Error | undefined;
+    try {
+      configuredUnit = configuredUnitId(def.unitId);
+    } catch (err) {
+      configError = err as Error;
+      node.status({ fill: 'red', shape: 'ring', text: 'bad settings' });
+      node.error(configError.message);
+    }
+    const allowed: string[] = RESET_OPTIONS.filter(([, option]) => def[option] === true).map(([name]) => name);
+    const allowedCommands = (Object.keys(COMMANDS) as CommandName[]).filter((name) => def[COMMANDS[name].option] === true);
+    const attached = configError === undefined ? attachConnection(RED, node, def.connection) : undefined;
+
+    /** Refuses a command the node does not allow, or one mixed with resets, before anything is sent. */
+    const checkCommand = (payload: unknown, unitId: number): CommandName | undefined => {
+      if (isCommand(payload)) {
+        if (!allowedCommands.includes(payload)) {
+          throw new NodeInputError(
+            `"${payload}" is not allowed by this node (tick "${COMMANDS[payload].label}"); allowed: ${[...allowed, ...allowedCommands].join(', ') || 'none'}; nothing sent`,
+            { unitId, problems: [`"${payload}" not allowed`] },
+          );
+        }
+        return payload;
+      }
+      if (Array.isArray(payload)) {
+        const commands = payload.filter(isCommand);
+        if (commands.length > 0) {
+          throw new NodeInputError(`send ${commands.map((c) => `"${c}"`).join(' and ')} on its own, not in a list of resets; nothing sent`, {
+            unitId,
+            problems: commands.map((c) => `"${c}" mixed with resets`),
+          });
+        }
+      }
+      return undefined;
+    };
+
+    node.on('input', (msg: NodeMessageInFlow, send, done) => {
+      const where = { link: attached?.describe(), block: 'reset (1024)', unitId: undefined as number | undefined };
+      let unitId: number;
+      let command: CommandName | undefined;
+      try {
+        if (configError !== undefined) throw configError;
+        if (attached === undefined) throw new NodeInputError('no socomec-connection configured: open the node and choose a connection');
+        unitId = resolveUnitId(msg, configuredUnit);
+        where.unitId = unitId;
+        if (isCommand(msg.payload)) where.block = 'actions (57856)';
+        command = checkCommand(msg.payload, unitId);
+      } catch (err) {
+        failInput(node, err, msg, done, where);
+        return;
+      }
+      const device = new DirisDevice(attached.link, unitId, { source: node.id });
+      const topic = outputTopic(def.topic as string | undefined, msg, unitId);
+      node.status({ fill: 'blue', shape: 'ring', text: command ?? 'resetting' });
+
+      let operation: Promise<{ payload: unknown; summary: string }>;
+      if (command === 'restart') {
+        operation = device.restart().then(() => ({ payload: { action: command }, summary: 'restart sent' }));
+      } else if (command === 'factoryConfig') {
+        operation = device.loadFactoryConfiguration().then(() => ({ payload: { action: command }, summary: 'factory configuration loaded' }));
+      } else {
+        operation = device
+          .reset(msg.payload, allowed)
+          .then((result) => ({ payload: { reset: result.reset, mask: result.mask }, summary: `reset ${result.reset.join(', ')}` }));
+      }
+
+      operation.then(
+        ({ payload, summary }) => {
+          // The meter acknowledged the write just now: that is the reply's time.
+          const timestamp = Date.now();
+          // One write request either way: the reset mask or the command code.
+          const output: NodeMessage = { ...buildOutput(msg, { payload, timestamp }, { topic, unitId }), diagnostics: { link: attached.describe(), requests: 1 } };
+          node.status(successStatus(summary.length > 30 ? `${summary.slice(0, 29)}…` : summary, timestamp));
+          send(output);
+          done();
+        },
+        (err: unknown) => {
+          failInput(node, err, msg, done, where);
+        },
+      );
+    });
+
+    node.on('close', (_removed: boolean, done: () => void) => {
+      attached?.release();
+      done();
+    });
+  }
+
+  RED.nodes.registerType(NODE_TYPE, SocomecResetNode);
+};

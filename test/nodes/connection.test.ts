@@ -1,0 +1,367 @@
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import readIdentity from '../../src/nodes/socomec-read-identity';
+import readMeasurements from '../../src/nodes/socomec-read-measurements';
+import { decodeField } from '../../src/codec';
+import { getField } from '../../src/registers';
+import type { DirisMeter } from '../../src/simulator';
+import {
+  CONNECTION_ID,
+  FLOW_ID,
+  at,
+  catchAll,
+  connectionConfig,
+  connectionNode,
+  flowTab,
+  helper,
+  helperNode,
+  inject,
+  nextMessage,
+  nextStatus,
+  resourceBaseline,
+  resourcesAbove,
+  resourcesBackTo,
+  startTestSimulator,
+  type FlowNode,
+  type NodeInitializer,
+  type TestNode,
+  type TestSimulator,
+} from '../helpers/node-red';
+
+const readNode = readMeasurements as unknown as NodeInitializer;
+const identityNode = readIdentity as unknown as NodeInitializer;
+const NODES = [connectionNode, readNode, identityNode];
+
+function readNodeDef(overrides: Record<string, unknown> = {}, id = 'read'): FlowNode {
+  return {
+    id,
+    type: 'socomec-read-measurements',
+    z: FLOW_ID,
+    connection: CONNECTION_ID,
+    unitId: 5,
+    groups: ['instantaneous'],
+    table: 'standard',
+    pollSeconds: 0,
+    outputMode: 'single',
+    wires: [['out']],
+    ...at(),
+    ...overrides,
+  };
+}
+
+function productName(meter: DirisMeter): unknown {
+  const field = getField('identification', 'productName');
+  return decodeField(field, meter.peek(field.address, field.words));
+}
+
+/** A loopback port nobody listens on: bind one, note it, close it. */
+async function closedPort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+interface ScanAnswer {
+  link: string;
+  scanned: number[];
+  found: { unitId: number; productName: string; extendedName: string; family: string; serialNumber: string }[];
+  others: { unitId: number; error: string }[];
+}
+
+describe('socomec-connection in the Node-RED runtime', function () {
+  let sim: TestSimulator;
+
+  beforeEach(async function () {
+    sim = await startTestSimulator();
+  });
+
+  afterEach(async function () {
+    await helper.unload();
+    await sim.close();
+  });
+
+  describe('the scan endpoint', function () {
+    beforeEach(async function () {
+      await helper.startServer();
+    });
+
+    afterEach(async function () {
+      await helper.stopServer();
+    });
+
+    it('finds the simulator\'s meters among unit ids 1..10 with the editor\'s settings, and closes its link', async function () {
+      const baseline = await resourceBaseline();
+      await helper.load(NODES, [flowTab(), connectionConfig(sim)]);
+      const res = await helper
+        .request()
+        .post('/socomec-connection/scan')
+        .send({ settings: { transport: 'tcp', host: '127.0.0.1', port: String(sim.port), timeoutMs: '150', retries: '0' }, unitIds: '1-10' });
+      assert.equal(res.status, 200, res.text);
+      const answer = res.body as ScanAnswer;
+      assert.deepEqual(answer.scanned, [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+      assert.deepEqual(
+        answer.found.map((m) => m.unitId),
+        [...sim.meters.keys()].sort((a, b) => a - b),
+      );
+      for (const hit of answer.found) {
+        const meter = sim.meters.get(hit.unitId)!;
+        assert.equal(hit.productName, productName(meter));
+        assert.equal(hit.productName, 'DIRIS A20');
+        assert.equal(hit.family, 'Diris');
+        assert.match(hit.serialNumber, /^[0-9A-F]{8}-\d+$/);
+      }
+      assert.notEqual(answer.found[0].serialNumber, answer.found[1].serialNumber);
+      assert.deepEqual(answer.others, []);
+      assert.equal(answer.link, `tcp 127.0.0.1:${sim.port}`);
+      // The temporary link is closed once the answer is out.
+      await helper.unload();
+      await resourcesBackTo(baseline);
+    });
+
+    it('scans with a deployed connection\'s settings given its id, and a unit id list', async function () {
+      await helper.load(NODES, [flowTab(), connectionConfig(sim)]);
+      const res = await helper.request().post('/socomec-connection/scan').send({ id: CONNECTION_ID, unitIds: [6, 7] });
+      assert.equal(res.status, 200, res.text);
+      const answer = res.body as ScanAnswer;
+      assert.deepEqual(answer.found.map((m) => m.unitId), [6]);
+      assert.deepEqual(answer.scanned, [6, 7]);
+    });
+
+    it('lists a unit id that answers but is no DIRIS apart from the meters found', async function () {
+      sim.meters.get(6)!.override({ blockId: 'identification', key: 'signature' }, 'ACME');
+      await helper.load(NODES, [flowTab(), connectionConfig(sim)]);
+      const res = await helper.request().post('/socomec-connection/scan').send({ id: CONNECTION_ID, unitIds: '5,6' });
+      const answer = res.body as ScanAnswer;
+      assert.deepEqual(answer.found.map((m) => m.unitId), [5]);
+      assert.equal(answer.others.length, 1);
+      assert.equal(answer.others[0].unitId, 6);
+      assert.match(answer.others[0].error, /not a Socomec meter/);
+    });
+
+    it('answers 400 naming the problem for bad unit ids or settings, and 502 when the link cannot open', async function () {
+      await helper.load(NODES, [flowTab(), connectionConfig(sim)]);
+      let res = await helper.request().post('/socomec-connection/scan').send({ id: CONNECTION_ID, unitIds: '1-300' });
+      assert.equal(res.status, 400);
+      assert.match((res.body as { error: string }).error, /unit id "1-300" is not an integer 1\.\.247/);
+
+      res = await helper.request().post('/socomec-connection/scan').send({ settings: { transport: 'tcp', host: '127.0.0.1', port: '70000' } });
+      assert.equal(res.status, 400);
+      assert.match((res.body as { error: string }).error, /port must be an integer 1\.\.65535, got 70000/);
+
+      const port = await closedPort();
+      res = await helper.request().post('/socomec-connection/scan').send({ settings: { transport: 'tcp', host: '127.0.0.1', port, timeoutMs: 300 }, unitIds: [5] });
+      assert.equal(res.status, 502);
+      assert.match((res.body as { error: string }).error, new RegExp(`scan on tcp 127\\.0\\.0\\.1:${port} failed: .*ECONNREFUSED`));
+    });
+  });
+
+  it('shows the link\'s counters in the stats endpoint, and 404 for a connection that is not deployed', async function () {
+    await helper.load(NODES, [flowTab(), connectionConfig(sim), readNodeDef({ groups: ['instantaneous', 'energies'] }), helperNode('out')]);
+    const output = nextMessage('out');
+    inject('read', {});
+    await output;
+    const res = await helper.request().get(`/socomec-connection/${CONNECTION_ID}/stats`);
+    assert.equal(res.status, 200);
+    const stats = res.body as Record<string, unknown>;
+    assert.equal(stats.state, 'connected');
+    assert.equal(stats.users, 1);
+    assert.equal(stats.link, `tcp 127.0.0.1:${sim.port}`);
+    assert.equal(stats.requests, sim.server.stats.requests, 'every request the link counted reached the meter');
+    assert.equal(stats.requests, 2);
+    assert.equal(stats.errors, 0);
+    assert.equal(stats.timeouts, 0);
+
+    const missing = await helper.request().get('/socomec-connection/nope/stats');
+    assert.equal(missing.status, 404);
+  });
+
+  it('lists the serial ports of the machine for the editor (possibly none)', async function () {
+    await helper.load(NODES, [flowTab(), connectionConfig(sim)]);
+    const res = await helper.request().get('/socomec-connection/serialports');
+    assert.equal(res.status, 200);
+    assert.ok(Array.isArray(res.body));
+    for (const port of res.body as { path: unknown }[]) assert.equal(typeof port.path, 'string');
+  });
+
+  it('shares one link among its nodes and follows its state in their status: connected, reconnecting, connected', async function () {
+    await helper.load(NODES, [
+      flowTab(),
+      connectionConfig(sim),
+      readNodeDef(),
+      readNodeDef({ unitId: 6, wires: [['out6']] }, 'read6'),
+      helperNode('out'),
+      helperNode('out6'),
+    ]);
+    const connected = nextStatus('read6', (s) => s.text === 'connected');
+    let output = nextMessage('out');
+    inject('read', {});
+    await output;
+    // read6 sent nothing yet, yet it shows the shared link's state.
+    assert.deepEqual(await connected, { fill: 'green', shape: 'dot', text: 'connected' });
+
+    const reconnecting = nextStatus('read', (s) => s.fill === 'yellow' && /^reconnecting/.test(s.text ?? ''));
+    const reconnected = nextStatus('read', (s) => s.text === 'connected');
+    sim.server.dropConnections();
+    assert.equal((await reconnecting).shape, 'ring');
+    await reconnected;
+    // And it works again without a redeploy.
+    output = nextMessage('out6');
+    inject('read6', {});
+    assert.equal((await output).unitId, 6);
+  });
+
+  it('closes its socket at once on redeploy and on unload', async function () {
+    const baseline = await resourceBaseline();
+    const flowA = [flowTab(), connectionConfig(sim), readNodeDef(), helperNode('out')];
+    await helper.load(NODES, flowA);
+    let output = nextMessage('out');
+    inject('read', {});
+    await output;
+    assert.ok(resourcesAbove(baseline).some((kind) => kind.startsWith('TCPSocketWrap')), 'a socket is open while the flow reads');
+
+    // Redeploy with other connection settings: the old link goes away at once; the new one opens on first use.
+    await helper.setFlows([flowTab(), connectionConfig(sim, { timeoutMs: 700 }), readNodeDef(), helperNode('out')], 'full');
+    await resourcesBackTo(baseline);
+    output = nextMessage('out');
+    inject('read', {});
+    assert.equal((await output).unitId, 5);
+
+    await helper.unload();
+    await resourcesBackTo(baseline);
+  });
+
+  it('leaves a flow node red with a clear reason when its connection is missing or its settings are bad', async function () {
+    await helper.load(NODES, [
+      flowTab(),
+      connectionConfig(sim, { port: 70000 }),
+      readNodeDef({ connection: '' }, 'orphan'),
+      readNodeDef({}, 'badport'),
+      helperNode('out'),
+      ...catchAll(),
+    ]);
+    const orphan = helper.getNode('orphan') as TestNode;
+    const badport = helper.getNode('badport') as TestNode;
+    // Both reported while the flow started; the spies recorded them.
+    const statusOf = (node: TestNode) => (node.status as unknown as { args: unknown[][] }).args;
+    assert.ok(
+      statusOf(orphan).some(([s]) => JSON.stringify(s) === JSON.stringify({ fill: 'red', shape: 'ring', text: 'no connection' })),
+      'orphan shows "no connection"',
+    );
+    assert.ok(
+      statusOf(badport).some(([s]) => JSON.stringify(s) === JSON.stringify({ fill: 'red', shape: 'ring', text: 'bad connection settings' })),
+      'badport shows "bad connection settings"',
+    );
+    const errorArgs = (badport.error as unknown as { args: unknown[][] }).args.map(([text]) => String(text));
+    assert.ok(errorArgs.some((text) => /port must be an integer 1\.\.65535, got 70000/.test(text)), errorArgs.join('; '));
+
+    // A msg sent to such a node is not dropped: it reaches the Catch node with the reason.
+    let caught = nextMessage('caught');
+    inject('orphan', { payload: 'lost?' });
+    let msg = await caught;
+    assert.equal(msg.payload, 'lost?');
+    assert.match((msg.error as { message: string }).message, /no socomec-connection configured/);
+    caught = nextMessage('caught');
+    inject('badport', { payload: 'lost?' });
+    msg = await caught;
+    assert.match((msg.error as { message: string }).message, /port must be an integer 1\.\.65535, got 70000/);
+  });
+
+  it('fails every input with the reason when the node\'s own unit id setting is bad', async function () {
+    await helper.load(NODES, [flowTab(), connectionConfig(sim), readNodeDef({ unitId: 300 }), helperNode('out'), ...catchAll()]);
+    const caught = nextMessage('caught');
+    inject('read', { payload: 1 });
+    const msg = await caught;
+    assert.match((msg.error as { message: string }).message, /unit id 300 in the node settings is not an integer 1\.\.247/);
+  });
+
+  it('reports a request on a link that cannot open as "link down", naming the link', async function () {
+    const port = await closedPort();
+    await helper.load(NODES, [flowTab(), connectionConfig(port), readNodeDef(), helperNode('out'), ...catchAll()]);
+    const caught = nextMessage('caught');
+    const red = nextStatus('read', (s) => s.text === 'link down');
+    inject('read', { payload: 'x' });
+    const message = ((await caught).error as { message: string }).message;
+    assert.match(message, new RegExp(`^meter 5 on tcp 127\\.0\\.0\\.1:${port}: `));
+    assert.match(message, /ECONNREFUSED/);
+    assert.deepEqual(await red, { fill: 'red', shape: 'dot', text: 'link down' });
+  });
+});
+
+describe('the example flows', function () {
+  const examplesDir = path.join(__dirname, '..', '..', '..', 'examples');
+  const coreNodes = path.dirname(require.resolve('@node-red/nodes/package.json'));
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const injectNode = require(path.join(coreNodes, 'core/common/20-inject.js')) as NodeInitializer;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const debugNode = require(path.join(coreNodes, 'core/common/21-debug.js')) as NodeInitializer;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const commentNode = require(path.join(coreNodes, 'core/common/90-comment.js')) as NodeInitializer;
+  // The examples of the connection and the read nodes (the other nodes' examples are tested with them).
+  const examples = ['read-measurements.json', 'read-identity.json', 'connection-scan.json'].filter((name) => fs.existsSync(path.join(examplesDir, name)));
+  let sim: TestSimulator;
+
+  before(async function () {
+    sim = await startTestSimulator();
+  });
+
+  after(async function () {
+    await sim.close();
+  });
+
+  afterEach(async function () {
+    await helper.unload();
+  });
+
+  it('has examples for the read nodes', function () {
+    assert.ok(examples.includes('read-measurements.json'));
+    assert.ok(examples.includes('read-identity.json'));
+  });
+
+  for (const name of examples) {
+    it(`${name} loads in the runtime and every Socomec node in it answers`, async function () {
+      const exported = JSON.parse(fs.readFileSync(path.join(examplesDir, name), 'utf8')) as FlowNode[];
+      // The example points at the simulator's usual port 5020; the test's simulator has a free port.
+      const flow: FlowNode[] = [flowTab()];
+      const watchers: FlowNode[] = [];
+      for (const node of exported) {
+        const copy: FlowNode = { ...node };
+        if (copy.type === 'socomec-connection') copy.port = sim.port;
+        if ('x' in copy) copy.z = FLOW_ID;
+        if (copy.type.startsWith('socomec-') && copy.type !== 'socomec-connection') {
+          // Watch each Socomec node's output next to the example's own wiring.
+          const watcher = helperNode(`watch-${copy.id}`);
+          watchers.push(watcher);
+          copy.wires = [[...((copy.wires as string[][] | undefined)?.[0] ?? []), watcher.id]];
+        }
+        flow.push(copy);
+      }
+      assert.ok(watchers.length > 0, 'the example has Socomec nodes');
+      const socomecTypes = [...new Set(exported.map((n) => n.type).filter((t) => t.startsWith('socomec-')))];
+      const nodeModules = [connectionNode, injectNode, debugNode, commentNode];
+      if (socomecTypes.includes('socomec-read-measurements')) nodeModules.push(readNode);
+      if (socomecTypes.includes('socomec-read-identity')) nodeModules.push(identityNode);
+      await helper.load(nodeModules, [...flow, ...watchers]);
+
+      const errors: string[] = [];
+      const onError = (call: { args: unknown[] }): void => {
+        errors.push(String(call.args[0]));
+      };
+      const socomecNodes = flow.filter((n) => n.type.startsWith('socomec-') && 'x' in n).map((n) => helper.getNode(n.id) as TestNode);
+      for (const node of socomecNodes) node.on('call:error', onError as never);
+      // Each Socomec node answers: after its inject nodes fire, or on its own (poll / read on deploy).
+      const answers = watchers.map((w) => nextMessage(w.id));
+      for (const node of flow.filter((n) => n.type === 'inject')) inject(node.id, {});
+      const messages = await Promise.all(answers);
+      for (const msg of messages) {
+        assert.equal(typeof msg.timestamp, 'number');
+        assert.ok([5, 6].includes(msg.unitId as number));
+      }
+      for (const node of socomecNodes) node.removeListener('call:error', onError as never);
+      assert.deepEqual(errors, []);
+    });
+  }
+});
