@@ -48,8 +48,14 @@ function property(err: unknown, name: string): unknown {
 }
 
 /** "meter 5 on tcp 127.0.0.1:502" */
-export function meterName(unitId: number, link?: string): string {
-  return link ? `meter ${unitId} on ${link}` : `meter ${unitId}`;
+export function meterName(unitId: number | undefined, link?: string): string {
+  const unit = unitId === undefined ? 'meter' : `meter ${unitId}`;
+  return link ? `${unit} on ${link}` : unit;
+}
+
+/** The `kind` of an error from the link or the device (modbus-serial's plain objects have none). */
+export function errorKind(err: unknown): unknown {
+  return property(err, 'kind');
 }
 
 /**

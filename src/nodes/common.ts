@@ -5,7 +5,7 @@
  * only; the device and transport know nothing of Node-RED.
  */
 import type { Node, NodeAPI, NodeMessage, NodeMessageInFlow, NodeStatus } from 'node-red';
-import { describeError, DirisDevice } from '../device';
+import { describeError, meterName } from '../device';
 import type { LinkConfig, LinkState, LinkStats, ModbusLink, TransportKind } from '../transport';
 
 /** Socomec's examples and most installations use unit id 5. */
@@ -126,12 +126,6 @@ export function messageOf(err: unknown): string {
   if (typeof message === 'string' && message !== '') return message;
   if (typeof err === 'string') return err;
   return String(err);
-}
-
-/** "meter 5 on tcp 127.0.0.1:502", worded as the device words it. */
-export function meterName(unitId: number | undefined, link: string | undefined): string {
-  const unit = unitId === undefined ? 'meter' : `meter ${unitId}`;
-  return link === undefined || link === '' ? unit : `${unit} on ${link}`;
 }
 
 /**
@@ -496,25 +490,6 @@ export function linkConfigFromSettings(settings: ConnectionSettings): LinkConfig
   return config;
 }
 
-/** One meter a scan found. */
-export interface ScanHit {
-  unitId: number;
-  productName: string;
-  extendedName: string;
-  family: string | number;
-  serialNumber: string;
-  softwareVersion: string;
-}
-
-/** What a scan answers: the meters found, and unit ids that answered but are no DIRIS. */
-export interface ScanResult {
-  link: string;
-  scanned: number[];
-  found: ScanHit[];
-  others: { unitId: number; error: string }[];
-  durationMs: number;
-}
-
 const DEFAULT_SCAN_RANGE = { from: 1, to: 10 };
 
 /** Unit ids to scan: an array, "1-10, 20", or { from, to }; default 1..10. Throws a plain-words Error when bad. */
@@ -550,40 +525,6 @@ export function parseUnitIdList(value: unknown, range?: { from?: unknown; to?: u
   return [...ids].sort((a, b) => a - b);
 }
 
-
-export function kindOf(err: unknown): unknown {
-  return typeof err === 'object' && err !== null ? (err as { kind?: unknown }).kind : undefined;
-}
-
-/**
- * Ask each unit id for its identification, one after the other (one request in flight
- * per line). Silent unit ids are skipped; unit ids that answer something else are listed
- * under `others`; a link that cannot open ends the scan with its error.
- */
-export async function scanUnits(link: ModbusLink, unitIds: readonly number[], source: string): Promise<ScanResult> {
-  const started = Date.now();
-  const found: ScanHit[] = [];
-  const others: { unitId: number; error: string }[] = [];
-  for (const unitId of unitIds) {
-    try {
-      const identity = await new DirisDevice(link, unitId, { source }).readIdentity();
-      found.push({
-        unitId,
-        productName: identity.productName,
-        extendedName: identity.extendedName,
-        family: identity.family,
-        serialNumber: identity.serialNumber,
-        softwareVersion: identity.softwareVersion,
-      });
-    } catch (err) {
-      const kind = kindOf(err);
-      if (kind === 'timeout' || kind === 'backoff') continue;
-      if (kind === 'link' || kind === 'closed') throw err;
-      others.push({ unitId, error: messageOf(err) });
-    }
-  }
-  return { link: link.description, scanned: [...unitIds], found, others, durationMs: Date.now() - started };
-}
 
 /** The scan's own, shorter request timeout: a missing unit id should cost little. */
 export function scanTimeoutMs(config: LinkConfig): number {

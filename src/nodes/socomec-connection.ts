@@ -15,12 +15,12 @@ import {
   messageOf,
   parseUnitIdList,
   scanTimeoutMs,
-  scanUnits,
   type ConnectionNode,
   type ConnectionSettings,
   type ConnectionStats,
   type LinkStateListener,
 } from './common';
+import { scanUnits } from '../device';
 
 type ConnectionDef = NodeDef & ConnectionSettings;
 
