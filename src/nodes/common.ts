@@ -5,7 +5,7 @@
  * only; the device and transport know nothing of Node-RED.
  */
 import type { Node, NodeAPI, NodeMessage, NodeMessageInFlow, NodeStatus } from 'node-red';
-import { describeError, meterName } from '../device';
+import { describeError, DirisDevice, meterName } from '../device';
 import type { LinkConfig, LinkState, LinkStats, ModbusLink, TransportKind } from '../transport';
 
 /** Socomec's examples and most installations use unit id 5. */
@@ -242,6 +242,8 @@ export interface AttachedConnection {
   readonly link: ModbusLink;
   /** The link's description for messages. */
   describe(): string;
+  /** The meter at a unit id on the current link (kept, so its read plans are made once). */
+  device(unitId: number): DirisDevice;
   release(): void;
 }
 
@@ -275,7 +277,9 @@ export function attachConnection(RED: NodeAPI, node: Node, connectionId: unknown
   }
   const unsubscribe = linkStatus(node, connection);
   let released = false;
-  return {
+  let devices = new Map<number, DirisDevice>();
+  let devicesLink = current;
+  const attached: AttachedConnection = {
     connection,
     get link() {
       // The config node replaces a link that was closed under us; follow it while attached.
@@ -283,6 +287,19 @@ export function attachConnection(RED: NodeAPI, node: Node, connectionId: unknown
       return current;
     },
     describe: () => connection.describe(),
+    device: (unitId) => {
+      const link = attached.link;
+      if (link !== devicesLink) {
+        devices = new Map();
+        devicesLink = link;
+      }
+      let device = devices.get(unitId);
+      if (device === undefined) {
+        device = new DirisDevice(link, unitId, { source: node.id });
+        devices.set(unitId, device);
+      }
+      return device;
+    },
     release: () => {
       if (released) return;
       released = true;
@@ -290,6 +307,7 @@ export function attachConnection(RED: NodeAPI, node: Node, connectionId: unknown
       connection.release(node.id);
     },
   };
+  return attached;
 }
 
 /**

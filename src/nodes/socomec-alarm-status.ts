@@ -5,7 +5,7 @@
  * per unit id and turns states and events into messages and a status.
  */
 import type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow, NodeStatus } from 'node-red';
-import { alarmEvents, DirisDevice, type AlarmEvent, type AlarmSide, type AlarmState } from '../device';
+import { alarmEvents, type AlarmEvent, type AlarmSide, type AlarmState } from '../device';
 import {
   attachConnection,
   buildOutput,
@@ -84,24 +84,15 @@ export = function (RED: NodeAPI): void {
     const readOptions = { legacy: def.legacy === true, io: def.io === true };
     const block = readOptions.legacy ? 'legacy alarms (1280)' : 'alarms (36176)';
     const attached = configError === undefined ? attachConnection(RED, node, def.connection) : undefined;
-    const devices = new Map<number, DirisDevice>();
     // The last state seen per unit id, so msg.unitId can point one node at several meters.
     const lastStates = new Map<number, AlarmState>();
     const pollErrors = pollErrorReporter(node);
     let closed = false;
 
-    const deviceFor = (unitId: number): DirisDevice => {
-      let device = devices.get(unitId);
-      if (device === undefined) {
-        device = new DirisDevice(attached!.link, unitId, { source: node.id });
-        devices.set(unitId, device);
-      }
-      return device;
-    };
 
     /** Reads the state and returns the messages to send (none when only-on-change finds nothing new). */
     const readAndBuild = async (msg: NodeMessage | undefined, unitId: number): Promise<NodeMessage[]> => {
-      const state = await deviceFor(unitId).readAlarms(readOptions);
+      const state = await attached!.device(unitId).readAlarms(readOptions);
       const previous = lastStates.get(unitId);
       lastStates.set(unitId, state);
       if (!closed) node.status(alarmStatus(state));
@@ -161,7 +152,6 @@ export = function (RED: NodeAPI): void {
       closed = true;
       poller?.stop();
       lastStates.clear();
-      devices.clear();
       attached?.release();
       done();
     });

@@ -4,7 +4,6 @@
  * clearly when the unit id answers but is not a Socomec meter.
  */
 import type { Node, NodeAPI, NodeDef, NodeMessage } from 'node-red';
-import { DirisDevice } from '../device';
 import {
   attachConnection,
   buildOutput,
@@ -47,7 +46,7 @@ export = function (RED: NodeAPI): void {
     if (attached === undefined) return;
 
     const read = async (msg: NodeMessage | undefined, unitId: number): Promise<NodeMessage> => {
-      const device = new DirisDevice(attached.link, unitId, { source: node.id });
+      const device = attached.device(unitId);
       const { timestamp, requests, ...identity } = await device.readIdentity({ details: def.details === true });
       const name = identity.extendedName || identity.productName || 'identified';
       node.status(successStatus(`${name}, unit ${unitId}`, timestamp));

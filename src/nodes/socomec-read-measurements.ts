@@ -6,7 +6,6 @@
 import type { Request, Response } from 'express';
 import type { Node, NodeAPI, NodeDef, NodeMessage } from 'node-red';
 import {
-  DirisDevice,
   MEASUREMENT_GROUPS,
   MEASUREMENT_TABLES,
   measurementFieldList,
@@ -95,7 +94,7 @@ export = function (RED: NodeAPI): void {
     const read = async (msg: NodeMessage | undefined, unitId: number): Promise<NodeMessage[]> => {
       const fields = stringList(msg?.fields, 'msg.fields');
       const requestedGroups = fields === undefined ? (stringList(msg?.groups, 'msg.groups') ?? groups) : undefined;
-      const device = new DirisDevice(attached.link, unitId, { source: node.id });
+      const device = attached.device(unitId);
       // The device checks group and field names and lists the valid ones when one is wrong.
       const reading = await device.readMeasurements(fields !== undefined ? { table, fields } : { table, groups: requestedGroups });
       node.status(successStatus(`${Object.keys(reading.payload).length} values, unit ${unitId}`, reading.timestamp));

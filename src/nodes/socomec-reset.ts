@@ -5,7 +5,7 @@
  * checkboxes to the allowed list and the msg to a device call.
  */
 import type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow } from 'node-red';
-import { DirisDevice, type ResetName } from '../device';
+import type { ResetName } from '../device';
 import { attachConnection, buildOutput, configuredUnitId, failInput, NodeInputError, outputTopic, resolveUnitId, successStatus } from './common';
 
 const NODE_TYPE = 'socomec-reset';
@@ -94,7 +94,7 @@ export = function (RED: NodeAPI): void {
         failInput(node, err, msg, done, where);
         return;
       }
-      const device = new DirisDevice(attached.link, unitId, { source: node.id });
+      const device = attached.device(unitId);
       const topic = outputTopic(def.topic as string | undefined, msg, unitId);
       node.status({ fill: 'blue', shape: 'ring', text: command ?? 'resetting' });
 

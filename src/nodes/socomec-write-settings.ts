@@ -5,7 +5,7 @@
  */
 import type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow } from 'node-red';
 import type { Request, Response } from 'express';
-import { DirisDevice, SETTINGS_BLOCKS, settingsFieldList, type SettingsBlockId, type WriteSettingsResult } from '../device';
+import { SETTINGS_BLOCKS, settingsFieldList, type SettingsBlockId, type WriteSettingsResult } from '../device';
 import { getBlock } from '../registers';
 import {
   attachConnection,
@@ -95,16 +95,7 @@ export = function (RED: NodeAPI): void {
       node.error(configError.message);
     }
     const attached = configError === undefined ? attachConnection(RED, node, def.connection) : undefined;
-    const devices = new Map<number, DirisDevice>();
 
-    const deviceFor = (unitId: number): DirisDevice => {
-      let device = devices.get(unitId);
-      if (device === undefined) {
-        device = new DirisDevice(attached!.link, unitId, { source: node.id });
-        devices.set(unitId, device);
-      }
-      return device;
-    };
 
     node.on('input', (msg: NodeMessageInFlow, send, done) => {
       const where = { link: attached?.describe(), block: settings?.blockName, unitId: undefined as number | undefined };
@@ -121,7 +112,7 @@ export = function (RED: NodeAPI): void {
         return;
       }
       const config = settings!;
-      const device = deviceFor(unitId);
+      const device = attached!.device(unitId);
       const onlyRead = asksForRead(msg.payload);
       node.status({ fill: 'blue', shape: 'ring', text: onlyRead ? 'reading' : dryRun ? 'checking' : 'writing' });
 
@@ -154,7 +145,6 @@ export = function (RED: NodeAPI): void {
     });
 
     node.on('close', (_removed: boolean, done: () => void) => {
-      devices.clear();
       attached?.release();
       done();
     });
