@@ -1,0 +1,220 @@
+/**
+ * The Node-RED editor of the demo in real Chromium: the Socomec palette, icons, help,
+ * the edit dialogs' fields and validation, and the connection's scan against the
+ * simulator the demo runs.
+ */
+import { strict as assert } from 'node:assert';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { eventually, launchChromium, makeUserDir, removeDir, screenshot, startDemoProcess, type DemoProcess } from '../helpers/browser';
+
+const PROJECT_ROOT = path.resolve(__dirname, '..', '..', '..');
+/** The flow node types the palette offers (socomec-connection is a config node: not in the palette). */
+const PALETTE_TYPES = ['socomec-read-measurements', 'socomec-read-identity', 'socomec-write-settings', 'socomec-reset', 'socomec-alarm-status'];
+const ICON_PATH = '/icons/@diris-tools/node-red-socomec/';
+
+/** The first paragraph of a node's help file, whitespace collapsed, as the help sidebar shows it. */
+function helpSummary(type: string): string {
+  const html = fs.readFileSync(path.join(PROJECT_ROOT, 'nodes', 'locales', 'en-US', `${type}.html`), 'utf8');
+  const first = /<p>([\s\S]*?)<\/p>/.exec(html);
+  assert.ok(first, `${type}.html has no help paragraph`);
+  return first[1]
+    .replace(/<[^>]+>/g, '')
+    .replace(/&quot;/g, '"')
+    .replace(/&amp;/g, '&')
+    .replace(/\s+/g, ' ')
+    .trim();
+}
+
+describe('demo editor in Chromium', function () {
+  this.timeout(60_000);
+  let userDir: string | undefined;
+  let demo: DemoProcess | undefined;
+  let browser: Browser | undefined;
+  let page: Page;
+  /** HTTP status of every icon the editor requested from our package. */
+  const iconResponses = new Map<string, number>();
+
+  before(async function () {
+    userDir = makeUserDir();
+    demo = await startDemoProcess({ userDir });
+    browser = await launchChromium();
+    page = await browser.newPage({ viewport: { width: 1400, height: 950 } });
+    page.on('response', (response) => {
+      if (response.url().includes(ICON_PATH)) iconResponses.set(new URL(response.url()).pathname, response.status());
+    });
+    await page.goto(demo.editorUrl);
+    await page.locator(`.red-ui-palette-node[data-palette-type="${PALETTE_TYPES[0]}"]`).waitFor();
+  });
+
+  after(async function () {
+    await browser?.close();
+    const ended = await demo?.stop();
+    removeDir(userDir);
+    if (ended !== undefined) assert.equal(ended.code, 0, `the demo exited with ${JSON.stringify(ended)}`);
+  });
+
+  afterEach(async function () {
+    // Leave no dialog open for the next test, whatever this one did. Node-RED shows one
+    // tray at a time: cancelling a config node's dialog brings back the node's dialog.
+    for (let attempt = 0; attempt < 5 && (await page.locator('.red-ui-tray').count()) > 0; attempt += 1) {
+      const cancel = page.locator('.red-ui-tray').last().locator('#node-dialog-cancel, #node-config-dialog-cancel');
+      const button = await cancel.elementHandle();
+      await cancel.click();
+      await page.waitForFunction((element) => element === null || !element.isConnected, button);
+    }
+  });
+
+  it('the palette shows the five Socomec flow nodes together in one Socomec category', async function () {
+    const categories: string[] = [];
+    for (const type of PALETTE_TYPES) {
+      const node = page.locator(`.red-ui-palette-node[data-palette-type="${type}"]`);
+      assert.equal(await node.count(), 1, `${type} is not in the palette`);
+      categories.push(await node.evaluate((el) => el.closest('.red-ui-palette-category')?.querySelector('.red-ui-palette-header span')?.textContent ?? ''));
+    }
+    const category = page.locator('.red-ui-palette-category', { has: page.locator(`.red-ui-palette-node[data-palette-type="${PALETTE_TYPES[0]}"]`) });
+    await category.scrollIntoViewIfNeeded();
+    await screenshot(category, 'editor-palette-socomec');
+    assert.equal(new Set(categories).size, 1, `the Socomec nodes are split over palette categories: ${PALETTE_TYPES.map((t, i) => `${t} in "${categories[i]}"`).join(', ')}`);
+    assert.match(categories[0], /Socomec/);
+  });
+
+  it('the demo flow opens with every node and config node valid', async function () {
+    // What the editor draws as a red triangle and warns about on deploy, from its own validation.
+    const invalid = await page.evaluate(() => {
+      const editor = (window as unknown as { RED: { nodes: { eachNode(cb: (n: EditorNode) => void): void; eachConfig(cb: (n: EditorNode) => void): void } } }).RED;
+      interface EditorNode { id: string; type: string; name?: string; valid?: boolean; validationErrors?: string[] }
+      const found: string[] = [];
+      const check = (n: EditorNode): void => {
+        if (n.valid === false) found.push(`${n.type} "${n.name ?? n.id}": ${(n.validationErrors ?? []).join(', ')}`);
+      };
+      editor.nodes.eachNode(check);
+      editor.nodes.eachConfig(check);
+      return found;
+    });
+    assert.deepEqual(invalid, []);
+  });
+
+  it('the settings dry run and the hour meter reset answer in their status and the debug sidebar', async function () {
+    await page.locator('#red-ui-tab-debug-link-button').click();
+    const statusOf = (id: string) => page.locator(`#${id} .red-ui-flow-node-status-label`);
+
+    await page.locator('#diris-demo-i-dryrun .red-ui-flow-node-button').click();
+    await page.locator('.red-ui-debug-msg-node-diris-demo-d-settings').first().waitFor();
+    // CT primary 150 A differs from the meter's: one setting would change, nothing is written.
+    await statusOf('diris-demo-settings').filter({ hasText: /^dry run: 1 would change/ }).waitFor();
+
+    await page.locator('#diris-demo-i-reset .red-ui-flow-node-button').click();
+    await page.locator('.red-ui-debug-msg-node-diris-demo-d-reset').first().waitFor();
+    await statusOf('diris-demo-reset').filter({ hasText: /^reset hourMeter/ }).waitFor();
+    await screenshot(page, 'editor-debug-sidebar');
+    // Errors from any node land in the debug sidebar too, in red.
+    const errors = page.locator('.red-ui-debug-msg-level-20');
+    assert.equal(await errors.count(), 0, (await errors.allInnerTexts()).join('\n'));
+  });
+
+  it('every Socomec palette node shows its own icon, and the icon image loads', async function () {
+    for (const type of PALETTE_TYPES) {
+      const icon = page.locator(`.red-ui-palette-node[data-palette-type="${type}"] .red-ui-palette-icon`);
+      const url = await icon.evaluate((el) => /url\("?(.*?)"?\)/.exec(getComputedStyle(el).backgroundImage)?.[1] ?? '');
+      // Node-RED falls back to its own arrow icon when a node's icon file is missing.
+      assert.ok(url.includes(ICON_PATH), `${type} shows ${url || 'no icon'} instead of one of ours`);
+      const width = await page.evaluate(async (src) => {
+        const image = new Image();
+        image.src = src;
+        await image.decode();
+        return image.naturalWidth;
+      }, url);
+      assert.ok(width > 0, `${type}'s icon ${url} has no width`);
+      assert.equal(iconResponses.get(new URL(url).pathname), 200, `${url} did not load with HTTP 200`);
+    }
+  });
+
+  it("a palette node's help opens in the help sidebar with the node's own text", async function () {
+    for (const type of PALETTE_TYPES) {
+      const summary = helpSummary(type);
+      await page.locator(`.red-ui-palette-node[data-palette-type="${type}"]`).hover();
+      // The palette popover (shown on hover) has a book button that opens the help sidebar.
+      const popover = page.locator('.red-ui-popover').filter({ hasText: type });
+      await popover.locator('button:has(i.fa-book)').click();
+      await page.locator('.red-ui-help').filter({ hasText: summary.slice(0, 60) }).first().waitFor();
+      await page.mouse.move(700, 500);
+      await popover.waitFor({ state: 'hidden' });
+    }
+    await screenshot(page, 'editor-help');
+  });
+
+  it('the read-measurements dialog shows its fields and marks unit id 300 invalid', async function () {
+    // The dialog asks the runtime for the output keys; count the answers still due.
+    let fieldRequestsDue = 0;
+    const isFieldsRequest = (url: string): boolean => url.includes('/socomec-read-measurements/fields');
+    page.on('request', (request) => {
+      if (isFieldsRequest(request.url())) fieldRequestsDue += 1;
+    });
+    const settled = (request: { url(): string }): void => {
+      if (isFieldsRequest(request.url())) fieldRequestsDue -= 1;
+    };
+    page.on('requestfinished', settled);
+    page.on('requestfailed', settled);
+    await page.locator('#diris-demo-measure').dblclick();
+    const tray = page.locator('.red-ui-tray').last();
+    await tray.locator('#node-input-unitId').waitFor();
+    for (const field of ['#node-input-connection', '#node-input-pollSeconds', '#node-input-table', '#socomec-read-measurements-group-instantaneous', '#socomec-read-measurements-group-harmonics']) {
+      assert.equal(await tray.locator(field).count(), 1, `${field} is missing from the dialog`);
+    }
+    assert.equal(await tray.locator('#node-input-pollSeconds').inputValue(), '2');
+    assert.ok(await tray.locator('#socomec-read-measurements-group-instantaneous').isChecked());
+    // The dialog lists the keys the node will output, from the runtime's register map, each once.
+    const v1 = tray.locator('#socomec-read-measurements-fields code', { hasText: /^V1$/ });
+    await v1.first().waitFor();
+    await eventually(async () => fieldRequestsDue, (due) => due === 0, 'field list requests still running');
+    await screenshot(page, 'editor-read-measurements');
+    assert.equal(await v1.count(), 1, 'the output key list shows V1 more than once');
+
+    const unitId = tray.locator('#node-input-unitId');
+    await unitId.fill('300');
+    await unitId.blur();
+    await page.waitForFunction(() => document.querySelector('#node-input-unitId')?.classList.contains('input-error') === true);
+    await screenshot(page, 'editor-read-measurements-invalid-unit-id');
+    await unitId.fill('6');
+    await unitId.blur();
+    await page.waitForFunction(() => document.querySelector('#node-input-unitId')?.classList.contains('input-error') === false);
+  });
+
+  it('the connection dialog shows only the chosen transport\'s fields, and its scan lists the simulator\'s meters', async function () {
+    await page.locator('#diris-demo-measure').dblclick();
+    await page.locator('#node-input-btn-connection-edit').click();
+    const tray = page.locator('.red-ui-tray').last();
+    const transport = tray.locator('#node-config-input-transport');
+    await transport.waitFor();
+    assert.equal(await transport.inputValue(), 'tcp');
+    assert.ok(await tray.locator('#node-config-input-host').isVisible(), 'tcp: the host field is hidden');
+    assert.ok(await tray.locator('#node-config-input-port').isVisible(), 'tcp: the port field is hidden');
+    assert.ok(!(await tray.locator('#node-config-input-serialPath').isVisible()), 'tcp: the serial port field shows');
+    assert.ok(!(await tray.locator('#node-config-input-baudRate').isVisible()), 'tcp: the baud rate field shows');
+
+    await transport.selectOption('rtu');
+    await tray.locator('#node-config-input-serialPath').waitFor({ state: 'visible' });
+    assert.ok(await tray.locator('#node-config-input-baudRate').isVisible(), 'rtu: the baud rate field is hidden');
+    assert.ok(!(await tray.locator('#node-config-input-host').isVisible()), 'rtu: the host field shows');
+    await screenshot(page, 'editor-connection-rtu');
+    await transport.selectOption('tcp');
+    await tray.locator('#node-config-input-host').waitFor({ state: 'visible' });
+    assert.equal(await tray.locator('#node-config-input-port').inputValue(), String(demo!.modbusPort));
+
+    await tray.locator('#socomec-connection-tabs a[href="#socomec-connection-tab-scan"]').click();
+    // Unit ids 4 and 7 are silent on the simulator: the scan must skip them and list 5 and 6.
+    await tray.locator('#socomec-connection-scan-units').fill('4-7');
+    await tray.locator('#socomec-connection-scan').click();
+    const rows = tray.locator('#socomec-connection-scan-result tbody tr');
+    await rows.nth(1).waitFor({ timeout: 20_000 });
+    const found = await rows.evaluateAll((trs) => trs.map((tr) => Array.from(tr.querySelectorAll("td")).map((td) => td.textContent ?? '')));
+    await screenshot(page, 'editor-connection-scan');
+    assert.deepEqual(
+      found.map((cells) => cells[0]),
+      ['5', '6'],
+    );
+    for (const cells of found) assert.match(cells[1], /^DIRIS A20/, `unit ${cells[0]} shows product "${cells[1]}"`);
+  });
+});
