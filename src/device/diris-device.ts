@@ -30,6 +30,8 @@ export interface DeviceOptions {
   source?: string;
   /** Planner option: split reads on gaps larger than this (slow serial lines). */
   maxGapWords?: number;
+  /** Extra attempts after a timeout (default: the link's own setting). */
+  retries?: number;
 }
 
 /**
@@ -232,7 +234,7 @@ export class DirisDevice {
   }
 
   private requestOptions(priority: 'normal' | 'high' = 'normal'): RequestOptions {
-    return { source: this.options.source, priority };
+    return { source: this.options.source, priority, retries: this.options.retries };
   }
 }
 

@@ -46,11 +46,15 @@ export interface MeasurementField {
 /** Every field a read-measurements node can return for a table, in group order (for editors and docs). */
 export function measurementFieldList(table: MeasurementTable = 'standard', groups: readonly MeasurementGroup[] = MEASUREMENT_GROUPS): MeasurementField[] {
   const list: MeasurementField[] = [];
+  const listed = new Set<string>();
   for (const group of groups) {
     for (const source of SOURCES[table][group]) {
       const block = getBlock(source.blockId);
       for (const f of visibleFields(block)) {
-        if (!source.filter || source.filter(f)) list.push({ key: f.key, unit: f.unit, label: f.label, group, blockId: block.id, address: f.address });
+        // hourMeter is in both the instantaneous and the energy block: list (and read) it once.
+        if (listed.has(f.key) || (source.filter && !source.filter(f))) continue;
+        listed.add(f.key);
+        list.push({ key: f.key, unit: f.unit, label: f.label, group, blockId: block.id, address: f.address });
       }
     }
   }
@@ -86,7 +90,7 @@ export function selectMeasurementFields(selection: MeasurementSelection, context
     }
     chosen = selection.fields.map((key) => known.get(key)!);
   }
-  // hourMeter is in two standard blocks; read it once.
+  // msg.fields may name a key twice; read it once.
   const seen = new Set<string>();
   const wanted: WantedField[] = [];
   for (const c of chosen) {

@@ -24,7 +24,8 @@ export interface ScanResult {
 /**
  * Ask each unit id for its identification, one after the other (one request in flight
  * per line). Silent unit ids are skipped; unit ids that answer something else are listed
- * under `others`; a link that cannot open ends the scan with its error.
+ * under `others`; a link that cannot open ends the scan with its error. No retries: a
+ * missing unit id costs one timeout, not two.
  */
 export async function scanUnits(link: RegisterLink, unitIds: readonly number[], source: string): Promise<ScanResult> {
   const started = Date.now();
@@ -32,7 +33,7 @@ export async function scanUnits(link: RegisterLink, unitIds: readonly number[], 
   const others: { unitId: number; error: string }[] = [];
   for (const unitId of unitIds) {
     try {
-      const identity = await new DirisDevice(link, unitId, { source }).readIdentity();
+      const identity = await new DirisDevice(link, unitId, { source, retries: 0 }).readIdentity();
       found.push({
         unitId,
         productName: identity.productName,

@@ -13,6 +13,8 @@ export interface RequestOptions {
   /** Who asks (a flow node id), so the link can queue fairly. */
   source?: string;
   priority?: 'normal' | 'high';
+  /** Extra attempts after a timeout for this request (default: the link's setting). */
+  retries?: number;
 }
 
 /** Measurement groups a read-measurements node offers. */

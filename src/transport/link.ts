@@ -30,6 +30,7 @@ interface PendingRequest extends Queueable {
   readonly op: ModbusOperation;
   readonly enqueuedAt: number;
   attemptsMade: number;
+  readonly retries: number;
   isProbe: boolean;
   settled: boolean;
   readonly resolve: (reply: OperationReply | undefined) => void;
@@ -202,6 +203,9 @@ export class ModbusLink extends EventEmitter {
       if (priority !== 'normal' && priority !== 'high') {
         throw new LinkError('input', `priority must be 'normal' or 'high', got ${String(priority)}`);
       }
+      if (opts?.retries !== undefined && !(Number.isInteger(opts.retries) && opts.retries >= 0 && opts.retries <= 10)) {
+        throw new LinkError('input', `retries must be an integer 0..10, got ${String(opts.retries)}`);
+      }
     } catch (err) {
       return Promise.reject(err);
     }
@@ -223,6 +227,7 @@ export class ModbusLink extends EventEmitter {
         priority,
         enqueuedAt: now,
         attemptsMade: 0,
+        retries: opts?.retries ?? this.config.retries,
         isProbe: admission.probe,
         settled: false,
         resolve,
@@ -379,7 +384,7 @@ export class ModbusLink extends EventEmitter {
         this.stats_.timeouts++;
         this.needQuiet = true;
         if (this.rtuFraming) this.units.noteLateReplyPossible(op.unitId, now + timeoutMs);
-        if (req.attemptsMade <= this.config.retries && !req.isProbe) {
+        if (req.attemptsMade <= req.retries && !req.isProbe) {
           // Back into the queue, behind what waits now: other unit ids get the line between attempts.
           this.queue.push(req, true);
           return;

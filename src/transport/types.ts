@@ -76,6 +76,8 @@ export interface RequestOptions {
   source?: string;
   /** 'high' (writes, commands) goes before every waiting 'normal' request. */
   priority?: 'normal' | 'high';
+  /** Extra attempts after a timeout for this request (default: the link's `retries`); a scan uses 0. */
+  retries?: number;
 }
 
 /** LinkConfig after validation, with every default filled in. */
