@@ -311,6 +311,34 @@ export function attachConnection(RED: NodeAPI, node: Node, connectionId: unknown
 }
 
 /**
+ * The input handler every flow node shares: resolve the unit id (msg.unitId or the
+ * node's), run the node's work, send the messages it returns (none is fine: an
+ * only-on-change node may have nothing new), and route any failure, thrown or rejected,
+ * through failInput so the status and done(err) always name the meter and the block.
+ * `where.block` may be refined by the work (reset's commands live in another block).
+ */
+export function onMeterInput(
+  node: Node,
+  attached: AttachedConnection,
+  options: { unitId: number; block: string },
+  work: (msg: NodeMessageInFlow, unitId: number, where: FailureContext) => Promise<NodeMessage[]>,
+): void {
+  node.on('input', (msg: NodeMessageInFlow, send, done) => {
+    const where: FailureContext = { link: attached.describe(), block: options.block };
+    new Promise<NodeMessage[]>((resolve) => {
+      where.unitId = resolveUnitId(msg, options.unitId);
+      resolve(work(msg, where.unitId, where));
+    }).then(
+      (messages) => {
+        if (messages.length > 0) send([messages]);
+        done();
+      },
+      (err: unknown) => failInput(node, err, msg, done, where),
+    );
+  });
+}
+
+/**
  * For a node that cannot work (bad settings, no connection): show `status`, log the
  * reason once, and fail every input msg with it, so no msg disappears silently.
  */

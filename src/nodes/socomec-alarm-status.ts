@@ -4,7 +4,7 @@
  * message per event. The device reads and diffs; this file polls, keeps the last state
  * per unit id and turns states and events into messages and a status.
  */
-import type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow, NodeStatus } from 'node-red';
+import type { Node, NodeAPI, NodeDef, NodeMessage, NodeStatus } from 'node-red';
 import { alarmEvents, type AlarmEvent, type AlarmSide, type AlarmState } from '../device';
 import {
   attachConnection,
@@ -13,11 +13,10 @@ import {
   configuredUnitId,
   errorStatus,
   explainError,
-  failInput,
-  NodeInputError,
+  onMeterInput,
   outputTopic,
   pollErrorReporter,
-  resolveUnitId,
+  rejectInputs,
   startPoller,
   type Poller,
 } from './common';
@@ -70,20 +69,19 @@ export = function (RED: NodeAPI): void {
   }
 
   function setUp(node: Node, def: AlarmStatusDef): void {
-    let configuredUnit = 5;
-    let intervalSeconds = 0;
-    let configError: Error | undefined;
+    let configuredUnit: number;
+    let intervalSeconds: number;
     try {
       configuredUnit = configuredUnitId(def.unitId);
       intervalSeconds = configuredSeconds(def.pollSeconds, 'poll interval');
     } catch (err) {
-      configError = err as Error;
-      node.status({ fill: 'red', shape: 'ring', text: 'bad settings' });
-      node.error(configError.message);
+      rejectInputs(node, err instanceof Error ? err : new Error(String(err)), { fill: 'red', shape: 'ring', text: 'bad settings' });
+      return;
     }
     const readOptions = { legacy: def.legacy === true, io: def.io === true };
     const block = readOptions.legacy ? 'legacy alarms (1280)' : 'alarms (36176)';
-    const attached = configError === undefined ? attachConnection(RED, node, def.connection) : undefined;
+    const attached = attachConnection(RED, node, def.connection);
+    if (attached === undefined) return;
     // The last state seen per unit id, so msg.unitId can point one node at several meters.
     const lastStates = new Map<number, AlarmState>();
     const pollErrors = pollErrorReporter(node);
@@ -92,12 +90,12 @@ export = function (RED: NodeAPI): void {
 
     /** Reads the state and returns the messages to send (none when only-on-change finds nothing new). */
     const readAndBuild = async (msg: NodeMessage | undefined, unitId: number): Promise<NodeMessage[]> => {
-      const state = await attached!.device(unitId).readAlarms(readOptions);
+      const state = await attached.device(unitId).readAlarms(readOptions);
       const previous = lastStates.get(unitId);
       lastStates.set(unitId, state);
       if (!closed) node.status(alarmStatus(state));
       const topic = outputTopic(def.topic, msg, unitId);
-      const diagnostics = { link: attached!.describe(), requests: state.requests };
+      const diagnostics = { link: attached.describe(), requests: state.requests };
       if (!def.onlyOnChange) {
         const units = { lower: state.lower.unit, upper: state.upper.unit, duration: 's' };
         return [{ ...buildOutput(msg, { payload: statePayload(state), units, timestamp: state.timestamp }, { topic, unitId }), diagnostics }];
@@ -109,31 +107,10 @@ export = function (RED: NodeAPI): void {
       }));
     };
 
-    node.on('input', (msg: NodeMessageInFlow, send, done) => {
-      const where = { link: attached?.describe(), block, unitId: undefined as number | undefined };
-      let unitId: number;
-      try {
-        if (configError !== undefined) throw configError;
-        if (attached === undefined) throw new NodeInputError('no socomec-connection configured: open the node and choose a connection');
-        unitId = resolveUnitId(msg, configuredUnit);
-        where.unitId = unitId;
-      } catch (err) {
-        failInput(node, err, msg, done, where);
-        return;
-      }
-      readAndBuild(msg, unitId).then(
-        (outputs) => {
-          if (outputs.length > 0) send([outputs]);
-          done();
-        },
-        (err: unknown) => {
-          failInput(node, err, msg, done, where);
-        },
-      );
-    });
+    onMeterInput(node, attached, { unitId: configuredUnit, block }, readAndBuild);
 
     let poller: Poller | undefined;
-    if (attached !== undefined && intervalSeconds > 0) {
+    if (intervalSeconds > 0) {
       poller = startPoller(intervalSeconds, async () => {
         try {
           const outputs = await readAndBuild(undefined, configuredUnit);
@@ -152,7 +129,7 @@ export = function (RED: NodeAPI): void {
       closed = true;
       poller?.stop();
       lastStates.clear();
-      attached?.release();
+      attached.release();
       done();
     });
   }

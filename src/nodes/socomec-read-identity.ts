@@ -10,10 +10,9 @@ import {
   configuredUnitId,
   errorStatus,
   explainError,
-  failInput,
+  onMeterInput,
   outputTopic,
   rejectInputs,
-  resolveUnitId,
   successStatus,
 } from './common';
 
@@ -54,23 +53,7 @@ export = function (RED: NodeAPI): void {
       return { ...output, diagnostics: { link: attached.describe(), requests } };
     };
 
-    node.on('input', (msg, send, done) => {
-      let unitId: number | undefined;
-      const context = () => ({ unitId, link: attached.describe(), block: 'identity' });
-      try {
-        unitId = resolveUnitId(msg, configuredUnit);
-      } catch (err) {
-        failInput(node, err, msg, done, context());
-        return;
-      }
-      read(msg, unitId).then(
-        (output) => {
-          send(output);
-          done();
-        },
-        (err: unknown) => failInput(node, err, msg, done, context()),
-      );
-    });
+    onMeterInput(node, attached, { unitId: configuredUnit, block: 'identity' }, async (msg, unitId) => [await read(msg, unitId)]);
 
     let deployTimer: NodeJS.Timeout | undefined;
     if (def.readOnDeploy === true) {

@@ -18,13 +18,12 @@ import {
   buildOutput,
   configuredSeconds,
   configuredUnitId,
-  explainError,
   errorStatus,
-  failInput,
+  explainError,
+  onMeterInput,
   outputTopic,
-  rejectInputs,
   pollErrorReporter,
-  resolveUnitId,
+  rejectInputs,
   startPoller,
   stringList,
   successStatus,
@@ -101,35 +100,14 @@ export = function (RED: NodeAPI): void {
       return outputs(msg, reading, unitId);
     };
 
-    const sendAll = (send: (msg: NodeMessage | NodeMessage[][]) => void, messages: NodeMessage[]): void => {
-      if (outputMode === 'single') send(messages[0]);
-      else send([messages]);
-    };
-
-    node.on('input', (msg, send, done) => {
-      let unitId: number | undefined;
-      const context = () => ({ unitId, link: attached.describe(), block: 'measurements' });
-      try {
-        unitId = resolveUnitId(msg, configuredUnit);
-      } catch (err) {
-        failInput(node, err, msg, done, context());
-        return;
-      }
-      read(msg, unitId).then(
-        (messages) => {
-          sendAll(send, messages);
-          done();
-        },
-        (err: unknown) => failInput(node, err, msg, done, context()),
-      );
-    });
+    onMeterInput(node, attached, { unitId: configuredUnit, block: 'measurements' }, read);
 
     const pollErrors = pollErrorReporter(node);
     const poller: Poller = startPoller(pollSeconds, async () => {
       try {
         const messages = await read(undefined, configuredUnit);
         pollErrors.clear();
-        sendAll((m) => node.send(m), messages);
+        node.send([messages]);
       } catch (err) {
         node.status(errorStatus(err));
         const context = { unitId: configuredUnit, link: attached.describe(), block: 'measurements' };

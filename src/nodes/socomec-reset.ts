@@ -4,9 +4,18 @@
  * separate, guarded commands. The device resolves and refuses names; this file maps the
  * checkboxes to the allowed list and the msg to a device call.
  */
-import type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow } from 'node-red';
+import type { Node, NodeAPI, NodeDef } from 'node-red';
 import type { ResetName } from '../device';
-import { attachConnection, buildOutput, configuredUnitId, failInput, NodeInputError, outputTopic, resolveUnitId, successStatus } from './common';
+import {
+  attachConnection,
+  buildOutput,
+  configuredUnitId,
+  NodeInputError,
+  onMeterInput,
+  outputTopic,
+  rejectInputs,
+  successStatus,
+} from './common';
 
 const NODE_TYPE = 'socomec-reset';
 
@@ -43,18 +52,17 @@ export = function (RED: NodeAPI): void {
   }
 
   function setUp(node: Node, def: ResetDef): void {
-    let configuredUnit = 5;
-    let configError: Error | undefined;
+    let configuredUnit: number;
     try {
       configuredUnit = configuredUnitId(def.unitId);
     } catch (err) {
-      configError = err as Error;
-      node.status({ fill: 'red', shape: 'ring', text: 'bad settings' });
-      node.error(configError.message);
+      rejectInputs(node, err instanceof Error ? err : new Error(String(err)), { fill: 'red', shape: 'ring', text: 'bad settings' });
+      return;
     }
     const allowed: string[] = RESET_OPTIONS.filter(([, option]) => def[option] === true).map(([name]) => name);
     const allowedCommands = (Object.keys(COMMANDS) as CommandName[]).filter((name) => def[COMMANDS[name].option] === true);
-    const attached = configError === undefined ? attachConnection(RED, node, def.connection) : undefined;
+    const attached = attachConnection(RED, node, def.connection);
+    if (attached === undefined) return;
 
     /** Refuses a command the node does not allow, or one mixed with resets, before anything is sent. */
     const checkCommand = (payload: unknown, unitId: number): CommandName | undefined => {
@@ -79,54 +87,36 @@ export = function (RED: NodeAPI): void {
       return undefined;
     };
 
-    node.on('input', (msg: NodeMessageInFlow, send, done) => {
-      const where = { link: attached?.describe(), block: 'reset (1024)', unitId: undefined as number | undefined };
-      let unitId: number;
-      let command: CommandName | undefined;
-      try {
-        if (configError !== undefined) throw configError;
-        if (attached === undefined) throw new NodeInputError('no socomec-connection configured: open the node and choose a connection');
-        unitId = resolveUnitId(msg, configuredUnit);
-        where.unitId = unitId;
-        if (isCommand(msg.payload)) where.block = 'actions (57856)';
-        command = checkCommand(msg.payload, unitId);
-      } catch (err) {
-        failInput(node, err, msg, done, where);
-        return;
-      }
+    onMeterInput(node, attached, { unitId: configuredUnit, block: 'reset (1024)' }, async (msg, unitId, where) => {
+      if (isCommand(msg.payload)) where.block = 'actions (57856)';
+      const command = checkCommand(msg.payload, unitId);
       const device = attached.device(unitId);
-      const topic = outputTopic(def.topic as string | undefined, msg, unitId);
       node.status({ fill: 'blue', shape: 'ring', text: command ?? 'resetting' });
-
-      let operation: Promise<{ payload: unknown; summary: string }>;
+      let payload: unknown;
+      let summary: string;
       if (command === 'restart') {
-        operation = device.restart().then(() => ({ payload: { action: command }, summary: 'restart sent' }));
+        await device.restart();
+        payload = { action: command };
+        summary = 'restart sent';
       } else if (command === 'factoryConfig') {
-        operation = device.loadFactoryConfiguration().then(() => ({ payload: { action: command }, summary: 'factory configuration loaded' }));
+        await device.loadFactoryConfiguration();
+        payload = { action: command };
+        summary = 'factory configuration loaded';
       } else {
-        operation = device
-          .reset(msg.payload, allowed)
-          .then((result) => ({ payload: { reset: result.reset, mask: result.mask }, summary: `reset ${result.reset.join(', ')}` }));
+        const result = await device.reset(msg.payload, allowed);
+        payload = { reset: result.reset, mask: result.mask };
+        summary = `reset ${result.reset.join(', ')}`;
       }
-
-      operation.then(
-        ({ payload, summary }) => {
-          // The meter acknowledged the write just now: that is the reply's time.
-          const timestamp = Date.now();
-          // One write request either way: the reset mask or the command code.
-          const output: NodeMessage = { ...buildOutput(msg, { payload, timestamp }, { topic, unitId }), diagnostics: { link: attached.describe(), requests: 1 } };
-          node.status(successStatus(summary.length > 30 ? `${summary.slice(0, 29)}…` : summary, timestamp));
-          send(output);
-          done();
-        },
-        (err: unknown) => {
-          failInput(node, err, msg, done, where);
-        },
-      );
+      // The meter acknowledged the write just now: that is the reply's time.
+      const timestamp = Date.now();
+      node.status(successStatus(summary.length > 30 ? `${summary.slice(0, 29)}…` : summary, timestamp));
+      // One write request either way: the reset mask or the command code.
+      const output = buildOutput(msg, { payload, timestamp }, { topic: outputTopic(def.topic as string | undefined, msg, unitId), unitId });
+      return [{ ...output, diagnostics: { link: attached.describe(), requests: 1 } }];
     });
 
     node.on('close', (_removed: boolean, done: () => void) => {
-      attached?.release();
+      attached.release();
       done();
     });
   }

@@ -3,7 +3,7 @@
  * validates the whole payload, writes, stores and reads back; this file only turns the
  * node's configuration and the msg into a device call and the result into a msg.
  */
-import type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow } from 'node-red';
+import type { Node, NodeAPI, NodeDef, NodeMessage } from 'node-red';
 import type { Request, Response } from 'express';
 import { SETTINGS_BLOCKS, settingsFieldList, type SettingsBlockId, type WriteSettingsResult } from '../device';
 import { getBlock } from '../registers';
@@ -11,10 +11,10 @@ import {
   attachConnection,
   buildOutput,
   configuredUnitId,
-  failInput,
   NodeInputError,
+  onMeterInput,
   outputTopic,
-  resolveUnitId,
+  rejectInputs,
   successStatus,
 } from './common';
 
@@ -85,67 +85,43 @@ export = function (RED: NodeAPI): void {
   }
 
   function setUp(node: Node, def: WriteSettingsDef): void {
-    let settings: NodeSettings | undefined;
-    let configError: Error | undefined;
+    let settings: NodeSettings;
     try {
       settings = parseSettings(def);
     } catch (err) {
-      configError = err as Error;
-      node.status({ fill: 'red', shape: 'ring', text: 'bad settings' });
-      node.error(configError.message);
+      rejectInputs(node, err instanceof Error ? err : new Error(String(err)), { fill: 'red', shape: 'ring', text: 'bad settings' });
+      return;
     }
-    const attached = configError === undefined ? attachConnection(RED, node, def.connection) : undefined;
+    const config = settings;
+    const attached = attachConnection(RED, node, def.connection);
+    if (attached === undefined) return;
 
-
-    node.on('input', (msg: NodeMessageInFlow, send, done) => {
-      const where = { link: attached?.describe(), block: settings?.blockName, unitId: undefined as number | undefined };
-      let unitId: number;
-      let dryRun: boolean;
-      try {
-        if (configError !== undefined) throw configError;
-        if (attached === undefined) throw new NodeInputError('no socomec-connection configured: open the node and choose a connection');
-        unitId = resolveUnitId(msg, settings!.unitId);
-        where.unitId = unitId;
-        dryRun = dryRunOf(msg, settings!.dryRun);
-      } catch (err) {
-        failInput(node, err, msg, done, where);
-        return;
-      }
-      const config = settings!;
-      const device = attached!.device(unitId);
+    onMeterInput(node, attached, { unitId: config.unitId, block: config.blockName }, async (msg, unitId) => {
+      const dryRun = dryRunOf(msg, config.dryRun);
+      const device = attached.device(unitId);
       const onlyRead = asksForRead(msg.payload);
       node.status({ fill: 'blue', shape: 'ring', text: onlyRead ? 'reading' : dryRun ? 'checking' : 'writing' });
-
-      const operation: Promise<WriteSettingsResult> = onlyRead
-        ? device.readSettings(config.block).then((reading) => ({ ...reading, changed: {}, dryRun, writes: 0 }))
-        : device.writeSettings(msg.payload, { block: config.block, dryRun, allowFactoryBlocks: config.allowFactoryBlocks, store: config.store });
-
-      operation.then(
-        (result) => {
-          const output = buildOutput(msg, result, { topic: outputTopic(def.topic, msg, unitId), unitId }) as NodeMessage & Record<string, unknown>;
-          output.changed = result.changed;
-          output.dryRun = result.dryRun;
-          output.diagnostics = { link: attached.describe(), requests: result.requests, writes: result.writes };
-          const count = Object.keys(result.changed).length;
-          const summary = onlyRead
-            ? `read ${Object.keys(result.payload).length} settings`
-            : result.dryRun
-              ? `dry run: ${count} would change`
-              : count === 0
-                ? 'no change'
-                : `${count} changed`;
-          node.status(successStatus(summary, result.timestamp));
-          send(output);
-          done();
-        },
-        (err: unknown) => {
-          failInput(node, err, msg, done, where);
-        },
-      );
+      const result: WriteSettingsResult = onlyRead
+        ? { ...(await device.readSettings(config.block)), changed: {}, dryRun, writes: 0 }
+        : await device.writeSettings(msg.payload, { block: config.block, dryRun, allowFactoryBlocks: config.allowFactoryBlocks, store: config.store });
+      const output = buildOutput(msg, result, { topic: outputTopic(def.topic, msg, unitId), unitId }) as NodeMessage & Record<string, unknown>;
+      output.changed = result.changed;
+      output.dryRun = result.dryRun;
+      output.diagnostics = { link: attached.describe(), requests: result.requests, writes: result.writes };
+      const count = Object.keys(result.changed).length;
+      const summary = onlyRead
+        ? `read ${Object.keys(result.payload).length} settings`
+        : result.dryRun
+          ? `dry run: ${count} would change`
+          : count === 0
+            ? 'no change'
+            : `${count} changed`;
+      node.status(successStatus(summary, result.timestamp));
+      return [output];
     });
 
     node.on('close', (_removed: boolean, done: () => void) => {
-      attached?.release();
+      attached.release();
       done();
     });
   }

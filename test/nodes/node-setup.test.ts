@@ -1,0 +1,38 @@
+import assert from 'node:assert/strict';
+import alarmStatus from '../../src/nodes/socomec-alarm-status';
+import readIdentity from '../../src/nodes/socomec-read-identity';
+import readMeasurements from '../../src/nodes/socomec-read-measurements';
+import reset from '../../src/nodes/socomec-reset';
+import writeSettings from '../../src/nodes/socomec-write-settings';
+import { FLOW_ID, at, catchAll, connectionNode, flowTab, helper, inject, nextMessages, type NodeInitializer } from '../helpers/node-red';
+
+const NODES = [connectionNode, ...[readMeasurements, readIdentity, writeSettings, reset, alarmStatus].map((n) => n as unknown as NodeInitializer)];
+const FLOW_NODE_TYPES = ['socomec-read-measurements', 'socomec-read-identity', 'socomec-write-settings', 'socomec-reset', 'socomec-alarm-status'];
+
+describe('flow nodes that cannot work', () => {
+  before(() => helper.init(require.resolve('node-red')));
+  afterEach(() => helper.unload());
+
+  for (const type of FLOW_NODE_TYPES) {
+    it(`${type} without a connection fails each msg once, with the reason, and never crashes`, async () => {
+      const flow = [flowTab(), { id: 'node', type, z: FLOW_ID, connection: '', unitId: 5, wires: [[]], ...at() }, ...catchAll()];
+      await helper.load(NODES, flow);
+      const caught = nextMessages('caught', 2);
+      inject('node', { payload: 'first' } as never);
+      inject('node', { payload: 'second' } as never);
+      const [a, b] = (await caught) as unknown as { payload: unknown; error: { message: string } }[];
+      // Each msg reaches the Catch node once and in order: none is dropped or reported twice.
+      assert.deepEqual([a.payload, b.payload], ['first', 'second']);
+      assert.match(a.error.message, /no socomec-connection configured/);
+    });
+
+    it(`${type} with a bad unit id setting refuses every msg naming the setting`, async () => {
+      const flow = [flowTab(), { id: 'node', type, z: FLOW_ID, connection: '', unitId: 300, wires: [[]], ...at() }, ...catchAll()];
+      await helper.load(NODES, flow);
+      const caught = nextMessages('caught', 1);
+      inject('node', { payload: 'x' } as never);
+      const [msg] = (await caught) as unknown as { error: { message: string } }[];
+      assert.match(msg.error.message, /unit id.*300/i);
+    });
+  }
+});
