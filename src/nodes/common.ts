@@ -436,6 +436,45 @@ export function startPoller(seconds: number, tick: () => Promise<void>): Poller 
 }
 
 /**
+ * A flow node's own polling of its configured meter: `work` builds the messages of one
+ * read; they are sent unless the node closed meanwhile. A failure shows on the status at
+ * every poll and reaches a Catch node when it differs from the last one.
+ */
+export function pollMeter(
+  node: Node,
+  attached: AttachedConnection,
+  options: { seconds: number; unitId: number; block: string; topic?: string },
+  work: (msg: undefined, unitId: number) => Promise<NodeMessage[]>,
+): Poller {
+  const errors = pollErrorReporter(node);
+  let stopped = false;
+  const poller = startPoller(options.seconds, async () => {
+    try {
+      const messages = await work(undefined, options.unitId);
+      errors.clear();
+      if (!stopped && messages.length > 0) node.send([messages]);
+    } catch (err) {
+      if (stopped) return;
+      node.status(errorStatus(err));
+      const where = { unitId: options.unitId, link: attached.describe(), block: options.block };
+      errors.report(explainError(err, where), { topic: outputTopic(options.topic, undefined, options.unitId), unitId: options.unitId });
+    }
+  });
+  return {
+    stop: () => {
+      stopped = true;
+      poller.stop();
+    },
+    get busy() {
+      return poller.busy;
+    },
+    get skipped() {
+      return poller.skipped;
+    },
+  };
+}
+
+/**
  * Report a poll failure to a Catch node only when it differs from the last one, so a
  * meter that stays silent does not flood the log with one error per poll; the status
  * shows every failure. Returns the function to call after a successful poll.

@@ -11,14 +11,10 @@ import {
   buildOutput,
   configuredSeconds,
   configuredUnitId,
-  errorStatus,
-  explainError,
   onMeterInput,
   outputTopic,
-  pollErrorReporter,
+  pollMeter,
   rejectInputs,
-  startPoller,
-  type Poller,
 } from './common';
 
 const NODE_TYPE = 'socomec-alarm-status';
@@ -84,7 +80,6 @@ export = function (RED: NodeAPI): void {
     if (attached === undefined) return;
     // The last state seen per unit id, so msg.unitId can point one node at several meters.
     const lastStates = new Map<number, AlarmState>();
-    const pollErrors = pollErrorReporter(node);
     let closed = false;
 
 
@@ -109,25 +104,11 @@ export = function (RED: NodeAPI): void {
 
     onMeterInput(node, attached, { unitId: configuredUnit, block }, readAndBuild);
 
-    let poller: Poller | undefined;
-    if (intervalSeconds > 0) {
-      poller = startPoller(intervalSeconds, async () => {
-        try {
-          const outputs = await readAndBuild(undefined, configuredUnit);
-          pollErrors.clear();
-          if (!closed && outputs.length > 0) node.send([outputs]);
-        } catch (err) {
-          if (closed) return;
-          node.status(errorStatus(err));
-          const explained = explainError(err, { unitId: configuredUnit, link: attached.describe(), block });
-          pollErrors.report(explained, { topic: outputTopic(def.topic, undefined, configuredUnit), unitId: configuredUnit } as NodeMessage);
-        }
-      });
-    }
+    const poller = pollMeter(node, attached, { seconds: intervalSeconds, unitId: configuredUnit, block, topic: def.topic }, readAndBuild);
 
     node.on('close', (_removed: boolean, done: () => void) => {
       closed = true;
-      poller?.stop();
+      poller.stop();
       lastStates.clear();
       attached.release();
       done();

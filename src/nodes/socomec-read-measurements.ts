@@ -18,16 +18,12 @@ import {
   buildOutput,
   configuredSeconds,
   configuredUnitId,
-  errorStatus,
-  explainError,
   onMeterInput,
   outputTopic,
-  pollErrorReporter,
+  pollMeter,
   rejectInputs,
-  startPoller,
   stringList,
   successStatus,
-  type Poller,
 } from './common';
 
 type OutputMode = 'single' | 'perValue';
@@ -102,18 +98,7 @@ export = function (RED: NodeAPI): void {
 
     onMeterInput(node, attached, { unitId: configuredUnit, block: 'measurements' }, read);
 
-    const pollErrors = pollErrorReporter(node);
-    const poller: Poller = startPoller(pollSeconds, async () => {
-      try {
-        const messages = await read(undefined, configuredUnit);
-        pollErrors.clear();
-        node.send([messages]);
-      } catch (err) {
-        node.status(errorStatus(err));
-        const context = { unitId: configuredUnit, link: attached.describe(), block: 'measurements' };
-        pollErrors.report(explainError(err, context), { topic: outputTopic(def.topic, undefined, configuredUnit), unitId: configuredUnit });
-      }
-    });
+    const poller = pollMeter(node, attached, { seconds: pollSeconds, unitId: configuredUnit, block: 'measurements', topic: def.topic }, read);
 
     node.on('close', (_removed: boolean, done: () => void) => {
       poller.stop();
