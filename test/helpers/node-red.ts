@@ -5,6 +5,8 @@
  * views of what nodes send, report and show (no sleeps: every wait is on an event,
  * bounded by a timeout that names what did not come).
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { NodeMessage } from 'node-red';
 import socomecConnection from '../../src/nodes/socomec-connection';
 import { startSimulator, type Simulator, type SimulatorOptions } from '../../src/simulator';
@@ -289,4 +291,21 @@ export function resourcesBackTo(baseline: Map<string, number>, timeoutMs = 2000)
     };
     check();
   });
+}
+
+/** Node-RED's own inject node, for loading example flows. */
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+export const injectNode = require('@node-red/nodes/core/common/20-inject.js') as NodeInitializer;
+
+/**
+ * An example flow from examples/, ready to load against a test simulator: its connection
+ * points at the simulator's free port (the example says 5020), and its debug nodes become
+ * helper nodes a test can listen on.
+ */
+export function exampleFlow(name: string, sim: { port: number }): { example: FlowNode[]; flow: FlowNode[] } {
+  const example = JSON.parse(readFileSync(join(__dirname, '..', '..', '..', 'examples', name), 'utf8')) as FlowNode[];
+  const flow = example.map((n) =>
+    n.type === 'socomec-connection' ? { ...n, port: sim.port } : n.type === 'debug' ? { id: n.id, type: 'helper', z: n.z, x: n.x, y: n.y } : n,
+  );
+  return { example, flow };
 }

@@ -1,6 +1,4 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
 import type { NodeMessage } from 'node-red';
 import alarmStatus from '../../src/nodes/socomec-alarm-status';
 import writeSettings from '../../src/nodes/socomec-write-settings';
@@ -29,6 +27,8 @@ import {
   type TestNode,
   type TestSimulator,
   within,
+  exampleFlow,
+  injectNode,
 } from '../helpers/node-red';
 
 const alarmNode = alarmStatus as unknown as NodeInitializer;
@@ -354,11 +354,7 @@ describe('examples/alarm-status.json', function () {
   });
 
   it('loads in the runtime and runs against the simulator: set the alarm, see it raised and cleared, read the whole state', async function () {
-    const example = JSON.parse(readFileSync(resolve(__dirname, '../../../examples/alarm-status.json'), 'utf8')) as FlowNode[];
-    // The example points at 127.0.0.1:5020; here the simulator has a free port. Debug nodes become helpers to listen on.
-    const flowNodes = example.map((n) => (n.type === 'socomec-connection' ? { ...n, port: sim.port } : n.type === 'debug' ? { id: n.id, type: 'helper', z: n.z, x: n.x, y: n.y } : n));
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const injectNode = require('@node-red/nodes/core/common/20-inject.js') as NodeInitializer;
+    const { example, flow: flowNodes } = exampleFlow('alarm-status.json', sim);
     await helper.load([connectionNode, alarmNode, writeSettings as unknown as NodeInitializer, injectNode], flowNodes);
     const meter = sim.meters.get(5)!;
     const byName = (type: string, name: string): FlowNode => example.find((n) => n.type === type && n.name === name)!;

@@ -1,6 +1,4 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
 import type { NodeMessage } from 'node-red';
 import reset from '../../src/nodes/socomec-reset';
 import readMeasurements from '../../src/nodes/socomec-read-measurements';
@@ -24,6 +22,8 @@ import {
   type FlowNode,
   type NodeInitializer,
   type TestSimulator,
+  exampleFlow,
+  injectNode,
 } from '../helpers/node-red';
 
 const resetNode = reset as unknown as NodeInitializer;
@@ -323,11 +323,7 @@ describe('examples/reset.json', function () {
   });
 
   it('loads in the runtime and runs against the simulator: allowed resets go through, the others are refused', async function () {
-    const example = JSON.parse(readFileSync(resolve(__dirname, '../../../examples/reset.json'), 'utf8')) as FlowNode[];
-    // The example points at 127.0.0.1:5020; here the simulator has a free port. Debug nodes become helpers to listen on.
-    const flowNodes = example.map((n) => (n.type === 'socomec-connection' ? { ...n, port: sim.port } : n.type === 'debug' ? { id: n.id, type: 'helper', z: n.z, x: n.x, y: n.y } : n));
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const injectNode = require('@node-red/nodes/core/common/20-inject.js') as NodeInitializer;
+    const { example, flow: flowNodes } = exampleFlow('reset.json', sim);
     await helper.load([connectionNode, resetNode, readMeasurements as unknown as NodeInitializer, injectNode], flowNodes);
     const meter = sim.meters.get(5)!;
     const node = example.find((n) => n.type === 'socomec-reset')!;

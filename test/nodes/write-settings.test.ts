@@ -25,6 +25,8 @@ import {
   type FlowNode,
   type NodeInitializer,
   type TestSimulator,
+  exampleFlow,
+  injectNode,
 } from '../helpers/node-red';
 import { openPtyPair, type PtyPair } from '../helpers/pty';
 
@@ -433,11 +435,7 @@ describe('examples/write-settings.json', function () {
   });
 
   it('loads in the runtime and runs against the simulator: read, dry run, write, refusal, restore', async function () {
-    const example = JSON.parse(readFileSync(resolve(PACKAGE_ROOT, 'examples/write-settings.json'), 'utf8')) as FlowNode[];
-    // The example points at 127.0.0.1:5020; here the simulator has a free port. Debug nodes become helpers to listen on.
-    const flowNodes = example.map((n) => (n.type === 'socomec-connection' ? { ...n, port: sim.port } : n.type === 'debug' ? { id: n.id, type: 'helper', z: n.z, x: n.x, y: n.y } : n));
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const injectNode = require('@node-red/nodes/core/common/20-inject.js') as NodeInitializer;
+    const { example, flow: flowNodes } = exampleFlow('write-settings.json', sim);
     await helper.load([connectionNode, writeNode, injectNode], flowNodes);
     const meter = sim.meters.get(5)!;
     const settings = example.find((n) => n.type === 'socomec-write-settings')!;
