@@ -16,7 +16,7 @@
  *   unknown action code answers exception 3 and changes nothing.
  * - Reserved words inside a settings block accept any value and read back what was written.
  */
-import { blockAt, getBlock, getField, type Access, type BlockDef, type FieldValue } from '../../registers';
+import { ACTIONS, blockAt, getBlock, getField, type Access, type BlockDef, type FieldValue } from '../../registers';
 import { MAX_READ_REGISTERS, MAX_WRITE_REGISTERS, ModbusException, type ModbusUnit } from '../protocol';
 import { AlarmMonitor, type AlarmSettings } from './alarms';
 import { encodeBlock, infoBlockValues, representable, type MeterView } from './blocks';
@@ -52,9 +52,6 @@ export interface DirisMeterOptions {
 /** What `override` pins: a measurement by key (primary, physical units), or one field of one block. */
 export type OverrideTarget = string | { blockId: string; key: string };
 
-const ACTION_STORE = 0xa1;
-const ACTION_RESTART = 0xb2;
-const ACTION_FACTORY = 0xc3;
 
 /** Hour meter allocation codes (applicationSettings.hourMeterAllocation). */
 const HOUR_METER_CURRENTS = 2;
@@ -360,9 +357,11 @@ export class DirisMeter implements ModbusUnit {
       return;
     }
     if (block.id === 'actions' && address === getField('actions', 'action').address) {
-      if (value === ACTION_STORE) this.settings.store();
-      else if (value === ACTION_FACTORY) this.settings.loadFactoryDefaults();
-      else if (value === ACTION_RESTART) this.restart();
+      // The action codes come from the map (0xA1 store, 0xB2 restart, 0xC3 factory configuration).
+      const action = ACTIONS[value];
+      if (action === 'store') this.settings.store();
+      else if (action === 'factoryConfig') this.settings.loadFactoryDefaults();
+      else if (action === 'restart') this.restart();
       else throw new ModbusException(3, `unknown action 0x${value.toString(16)}`);
       return;
     }
