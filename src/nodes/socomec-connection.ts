@@ -11,15 +11,12 @@ import { describeLink, ModbusLink, normalizeLinkConfig } from '../transport';
 import type { LinkConfig, LinkState } from '../transport';
 import {
   CONNECTION_TYPE,
-  linkConfigFromSettings,
   messageOf,
-  parseUnitIdList,
-  scanTimeoutMs,
   type ConnectionNode,
-  type ConnectionSettings,
   type ConnectionStats,
   type LinkStateListener,
 } from './common';
+import { linkConfigFromSettings, parseUnitIdList, scanTimeoutMs, type ConnectionSettings } from './connection-settings';
 import { scanUnits } from '../device';
 
 type ConnectionDef = NodeDef & ConnectionSettings;
