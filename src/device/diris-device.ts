@@ -42,7 +42,7 @@ export interface DeviceOptions {
 export class DirisDevice {
   private readonly meter: string;
   private readonly planOptions: PlanOptions;
-  private readonly measurementPlans = new Map<string, ReadRequest[]>();
+  private readonly plans = new Map<string, ReadRequest[]>();
 
   constructor(
     private readonly link: RegisterLink,
@@ -77,21 +77,31 @@ export class DirisDevice {
 
   /** Reads a whole block (reserved words too when asked): every row of the map is reachable this way. */
   readBlock(blockId: string, options: { includeReserved?: boolean } = {}): Promise<Reading> {
-    const block = getBlock(blockId);
-    const fields = options.includeReserved ? block.fields : visibleFields(block);
-    return this.readFields(fields.map((field) => ({ block, field })));
+    // Alarm and settings reads repeat on every poll: plan each block once.
+    return this.readPlanned(
+      this.cachedPlan(`block:${blockId}:${options.includeReserved === true}`, () => {
+        const block = getBlock(blockId);
+        const fields = options.includeReserved ? block.fields : visibleFields(block);
+        return planReads(fields.map((field) => ({ block, field })), this.planOptions);
+      }),
+    );
   }
 
   /** Measurement groups (instantaneous, energies, maxAvg, harmonics) from the chosen table, or named fields. */
   readMeasurements(selection: MeasurementSelection = {}): Promise<Reading> {
     // A poller asks for the same selection every time: plan it once.
     const key = JSON.stringify([selection.table, selection.groups, selection.fields]);
-    let requests = this.measurementPlans.get(key);
+    return this.readPlanned(this.cachedPlan(key, () => planReads(selectMeasurementFields(selection, { unitId: this.unitId }), this.planOptions)));
+  }
+
+  /** A plan made once per key (bounded, so msg.fields from a flow cannot grow it without end). */
+  private cachedPlan(key: string, make: () => ReadRequest[]): ReadRequest[] {
+    let requests = this.plans.get(key);
     if (!requests) {
-      requests = planReads(selectMeasurementFields(selection, { unitId: this.unitId }), this.planOptions);
-      if (this.measurementPlans.size < 64) this.measurementPlans.set(key, requests);
+      requests = make();
+      if (this.plans.size < 64) this.plans.set(key, requests);
     }
-    return this.readPlanned(requests);
+    return requests;
   }
 
   /** Who the meter is; refuses a unit id that answers but is not a Socomec meter. */
