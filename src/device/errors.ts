@@ -11,6 +11,7 @@ export type DeviceErrorKind =
   | 'link'
   | 'framing'
   | 'queue-full'
+  | 'queue-timeout'
   | 'backoff'
   | 'closed';
 
@@ -41,7 +42,7 @@ export class DeviceError extends Error {
   }
 }
 
-const LINK_KINDS = new Set(['timeout', 'exception', 'link', 'framing', 'queue-full', 'backoff', 'closed', 'input']);
+const LINK_KINDS = new Set(['timeout', 'exception', 'link', 'framing', 'queue-full', 'queue-timeout', 'backoff', 'closed', 'input']);
 
 function property(err: unknown, name: string): unknown {
   return typeof err === 'object' && err !== null ? (err as Record<string, unknown>)[name] : undefined;
@@ -89,6 +90,8 @@ export function describeError(err: unknown): { text: string; fill: 'red' | 'yell
       return { text: 'meter silent, backing off', fill: 'yellow' };
     case 'queue-full':
       return { text: 'queue full', fill: 'yellow' };
+    case 'queue-timeout':
+      return { text: 'line busy: waited too long', fill: 'yellow' };
     case 'link':
       return { text: 'link down', fill: 'red' };
     case 'closed':

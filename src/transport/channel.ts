@@ -1,29 +1,26 @@
 /**
- * The only file that knows modbus-serial: open one client on a socket or serial port,
- * send one request at a time, notice the line going away, and release it all.
+ * One open line: a socket or serial port and the client that speaks Modbus on it. Sends
+ * one request at a time, notices the line going away, and releases it all.
  *
- * How modbus-serial 8.0.x treats stray bytes, and what we do about it:
- * - TelnetPort (RTU over TCP) and RTUBufferedPort (serial) append every received byte to
- *   `port._buffer` and, once a request was written, scan it for the first frame that starts
- *   with the request's unit id and function code and has the expected length. Bytes that
- *   arrive with no request waiting stay in the buffer (TelnetPort: forever and unbounded),
- *   so a late reply can be taken as the answer to the next request with the same unit id
- *   and function. RTUBufferedPort never forgets the last unit id / function, so a late reply
- *   between requests reaches the finished transaction (harmless, the callback already ran).
- * - TcpPort frames by the MBAP length and matches replies by transaction id, so late
- *   replies are dropped; but one reply with a wrong MBAP length desynchronises
- *   `port._clientRcvData` for every later reply.
- * Therefore: we track when the last byte arrived on the raw socket / serial port,
- * `discardReceived()` empties the port's buffer right before every request (with one
- * request in flight, anything already there is stray), and bytes arriving while no
- * request is in flight are dropped at once. The link waits for the line to be quiet after
- * a timeout or a bad reply, and keeps a late-reply window per unit id (see link.ts);
- * replies are checked against the request (see verifyReply).
+ * - Modbus TCP goes through modbus-serial's TCP client (the only place that knows
+ *   modbus-serial). TcpPort matches replies by transaction id, so late replies are
+ *   dropped; but one reply with a wrong MBAP length desynchronises `port._clientRcvData`
+ *   for every later reply, so the buffer is emptied before each request.
+ * - RTU (serial, and raw RTU over a TCP gateway) has no transaction id: a late reply
+ *   looks like the answer to a later request. modbus-serial's RTU ports keep stray bytes
+ *   and match the first frame with the right unit id, function and length, so we speak
+ *   RTU ourselves (rtu-client.ts): our own frame decoder and the late-reply guard decide
+ *   which request every frame answers.
  */
 import { EventEmitter } from 'node:events';
+import net from 'node:net';
 import ModbusRTU from 'modbus-serial';
 import type { ModbusOperation } from './operations';
+import type { OperationReply } from './reply';
+import { RtuClient, timedOut, type ByteStream } from './rtu-client';
 import type { NormalizedLinkConfig } from './types';
+
+export type { OperationReply } from './reply';
 
 /** The parts of modbus-serial's port objects we rely on (private fields, stable in 8.0.x). */
 interface PortInternals extends EventEmitter {
@@ -33,7 +30,7 @@ interface PortInternals extends EventEmitter {
 }
 
 /** A net.Socket or a serialport SerialPort. */
-interface RawStream extends EventEmitter {
+interface RawStream extends ByteStream {
   destroy?: () => void;
   destroyed?: boolean;
   close?: (callback: (err?: Error | null) => void) => void;
@@ -45,35 +42,55 @@ interface ClientInternals {
   _cancelPendingTransactions?: () => void;
 }
 
-/** What one request's reply carried. */
-export type OperationReply =
-  | { fn: 3; values: number[] }
-  | { fn: 6; address: number; value: number }
-  | { fn: 16; address: number; length: number };
-
 /** A plain-object error like modbus-serial's own, classified by `code` / `errno`. */
 function linkLost(message: string): Error & { code: string } {
   return Object.assign(new Error(message), { code: 'LINK_LOST' });
 }
 
-function timedOut(): { name: string; message: string; errno: string } {
-  return { name: 'TransactionTimedOutError', message: 'Timed out', errno: 'ETIMEDOUT' };
-}
-
 /** Extra time our own watchdog grants modbus-serial's timer before settling for it. */
 const WATCHDOG_MARGIN_MS = 250;
 
+/** An RTU gateway or serial port to open ourselves: a socket or a serialport SerialPort, once open. */
+function openRtuStream(config: NormalizedLinkConfig): { stream: RawStream; opened: Promise<void> } {
+  if (config.transport === 'rtu-over-tcp') {
+    const socket = net.connect({ host: String(config.host), port: config.port ?? 502 });
+    socket.setNoDelay(true);
+    const opened = new Promise<void>((resolve, reject) => {
+      const onError = (err: Error): void => reject(err);
+      socket.once('error', onError);
+      socket.once('connect', () => {
+        socket.off('error', onError);
+        resolve();
+      });
+    });
+    return { stream: socket as unknown as RawStream, opened };
+  }
+  // serialport is an optional dependency (a native module): load it only for serial lines.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { SerialPort } = require('serialport') as typeof import('serialport');
+  const port = new SerialPort({
+    path: String(config.path),
+    baudRate: config.baudRate,
+    dataBits: config.dataBits,
+    parity: config.parity,
+    stopBits: config.stopBits,
+    autoOpen: false,
+  });
+  const opened = new Promise<void>((resolve, reject) => port.open((err) => (err ? reject(err) : resolve())));
+  return { stream: port as unknown as RawStream, opened };
+}
+
 export class ModbusChannel {
-  /** Epoch ms of the last byte received on the line. */
-  lastByteAt = 0;
   private pending?: (err: unknown, reply?: OperationReply) => void;
   private lost = false;
   private lostHandler?: (reason: string) => void;
   private released?: Promise<void>;
   private lastStreamError?: string;
+  private tcpLastByteAt = 0;
 
   private constructor(
-    private readonly client: ModbusRTU,
+    /** modbus-serial's client on Modbus TCP, or our RTU client. */
+    private readonly client: ModbusRTU | RtuClient,
     private readonly stream: RawStream,
     private readonly isSocket: boolean,
   ) {
@@ -84,30 +101,41 @@ export class ModbusChannel {
 
   /** Open a client for `config`; rejects (with everything released) when the open fails or takes too long. */
   static open(config: NormalizedLinkConfig): Promise<ModbusChannel> {
-    const client = new ModbusRTU();
-    // modbus-serial has no timeout unless told; a request would then never settle on a dead line.
-    client.setTimeout(config.timeoutMs);
-    // Errors re-emitted by modbus-serial must never reach an 'error' event without a listener.
-    client.on('error', ignore);
+    let stream: RawStream | undefined;
     let opening: Promise<void>;
+    let build: () => ModbusChannel | undefined;
+    const isSocket = config.transport !== 'rtu';
     try {
-      if (config.transport === 'tcp') opening = client.connectTCP(String(config.host), { port: config.port ?? 502 });
-      else if (config.transport === 'rtu-over-tcp') opening = client.connectTelnet(String(config.host), { port: config.port });
-      else
-        opening = client.connectRTUBuffered(String(config.path), {
-          baudRate: config.baudRate,
-          dataBits: config.dataBits,
-          parity: config.parity,
-          stopBits: config.stopBits,
-        });
+      if (config.transport === 'tcp') {
+        const client = new ModbusRTU();
+        // modbus-serial has no timeout unless told; a request would then never settle on a dead line.
+        client.setTimeout(config.timeoutMs);
+        // Errors re-emitted by modbus-serial must never reach an 'error' event without a listener.
+        client.on('error', ignore);
+        opening = client.connectTCP(String(config.host), { port: config.port ?? 502 });
+        const port = (client as unknown as ClientInternals)._port;
+        port?.on('error', ignore);
+        stream = port?._client;
+        build = () => (stream && client.isOpen && stream.destroyed !== true ? new ModbusChannel(client, stream, true) : undefined);
+      } else {
+        const opened = openRtuStream(config);
+        const rtuStream = opened.stream;
+        stream = rtuStream;
+        opening = opened.opened;
+        build = () => {
+          if (rtuStream.destroyed === true) return undefined;
+          const client = new RtuClient(rtuStream, {
+            silenceMs: config.quietGuardMs,
+            gapMs: config.interRequestDelayMs,
+            forgetOrphansAfterMs: Math.max(60_000, 30 * config.timeoutMs),
+          });
+          return new ModbusChannel(client, rtuStream, isSocket);
+        };
+      }
     } catch (err) {
       return Promise.reject(err);
     }
-    const port = (client as unknown as ClientInternals)._port;
-    const stream = port?._client;
-    port?.on('error', ignore);
     stream?.on('error', ignore);
-    const isSocket = config.transport !== 'rtu';
 
     return new Promise<ModbusChannel>((resolve, reject) => {
       let settled = false;
@@ -124,14 +152,15 @@ export class ModbusChannel {
       opening.then(
         () => {
           if (settled) return;
-          // TelnetPort reports success when the socket closes during connect: check.
-          if (!stream || !client.isOpen || stream.destroyed === true) {
+          // modbus-serial reports success when the socket closes during connect: check.
+          const channel = build();
+          if (!channel) {
             fail(linkLost('closed while opening'));
             return;
           }
           settled = true;
           clearTimeout(timer);
-          resolve(new ModbusChannel(client, stream, isSocket));
+          resolve(channel);
         },
         (err: unknown) => fail(err ?? linkLost('open failed')),
       );
@@ -142,6 +171,16 @@ export class ModbusChannel {
     return !this.lost;
   }
 
+  /** Epoch ms of the last byte received on the line. */
+  get lastByteAt(): number {
+    return this.client instanceof RtuClient ? this.client.lastByteAt : this.tcpLastByteAt;
+  }
+
+  /** Late replies recognised and dropped on an RTU line, and the sync reads that cleared it. */
+  get guardCounts(): { lateReplies: number; syncs: number } {
+    return this.client instanceof RtuClient ? { ...this.client.guard.counts } : { lateReplies: 0, syncs: 0 };
+  }
+
   /** Called once when the socket or port goes away by itself. */
   onLost(handler: (reason: string) => void): void {
     this.lostHandler = handler;
@@ -149,19 +188,22 @@ export class ModbusChannel {
 
   /** Drop whatever the port has buffered: with nothing in flight it can only be stray bytes. */
   discardReceived(): void {
+    if (this.client instanceof RtuClient) {
+      this.client.discardReceived();
+      return;
+    }
     const port = (this.client as unknown as ClientInternals)._port;
     if (!port) return;
     if (Buffer.isBuffer(port._buffer) && port._buffer.length > 0) port._buffer = Buffer.alloc(0);
     if (Buffer.isBuffer(port._clientRcvData) && port._clientRcvData.length > 0) port._clientRcvData = Buffer.alloc(0);
   }
 
-  /** Send one request and wait for its reply; rejects with modbus-serial's error or a lost-link error. */
+  /** Send one request and wait for its reply; rejects with the client's error or a lost-link error. */
   send(op: ModbusOperation, timeoutMs: number): Promise<OperationReply> {
+    if (this.lost) return Promise.reject(linkLost(this.lastStreamError ?? 'connection closed'));
+    const client = this.client;
+    if (client instanceof RtuClient) return client.send(op, timeoutMs);
     return new Promise<OperationReply>((resolve, reject) => {
-      if (this.lost) {
-        reject(linkLost(this.lastStreamError ?? 'connection closed'));
-        return;
-      }
       let done = false;
       const settle = (err: unknown, reply?: OperationReply): void => {
         if (done) return;
@@ -177,8 +219,8 @@ export class ModbusChannel {
       this.pending = settle;
       this.discardReceived();
       try {
-        this.client.setID(op.unitId);
-        this.write(op, settle);
+        client.setID(op.unitId);
+        writeTcp(client, op, settle);
       } catch (err) {
         settle(err);
       }
@@ -188,32 +230,25 @@ export class ModbusChannel {
   /** Send a broadcast (unit 0): nobody answers, so nothing is awaited and no timer is left. */
   sendBroadcast(op: ModbusOperation): void {
     if (this.lost) throw linkLost(this.lastStreamError ?? 'connection closed');
-    this.discardReceived();
-    this.client.setID(op.unitId);
-    this.write(op, ignore);
-    (this.client as unknown as ClientInternals)._cancelPendingTransactions?.();
-  }
-
-  private write(op: ModbusOperation, settle: (err: unknown, reply?: OperationReply) => void): void {
     const client = this.client;
-    if (op.fn === 3) {
-      client.writeFC3(op.unitId, op.address, op.count, (err, res) => settle(err, err ? undefined : { fn: 3, values: res?.data ?? [] }));
-    } else if (op.fn === 6) {
-      client.writeFC6(op.unitId, op.address, op.value, (err, res) =>
-        settle(err, err ? undefined : { fn: 6, address: res?.address ?? -1, value: res?.value ?? -1 }),
-      );
-    } else {
-      client.writeFC16(op.unitId, op.address, [...op.values], (err, res) =>
-        settle(err, err ? undefined : { fn: 16, address: res?.address ?? -1, length: res?.length ?? -1 }),
-      );
+    if (client instanceof RtuClient) {
+      client.sendBroadcast(op);
+      return;
     }
+    this.discardReceived();
+    client.setID(op.unitId);
+    writeTcp(client, op, ignore);
+    (client as unknown as ClientInternals)._cancelPendingTransactions?.();
   }
 
   /** Listeners held on the client, its port and the raw stream (for leak checks). */
   listenerCount(): number {
-    const emitters: EventEmitter[] = [this.client as unknown as EventEmitter, this.stream];
-    const port = (this.client as unknown as ClientInternals)._port;
-    if (port) emitters.push(port);
+    const emitters: EventEmitter[] = [this.stream];
+    if (!(this.client instanceof RtuClient)) {
+      emitters.push(this.client as unknown as EventEmitter);
+      const port = (this.client as unknown as ClientInternals)._port;
+      if (port) emitters.push(port);
+    }
     let total = 0;
     for (const emitter of emitters) {
       for (const name of emitter.eventNames()) total += emitter.listenerCount(name);
@@ -230,9 +265,13 @@ export class ModbusChannel {
     return this.released;
   }
 
-  private readonly onData = (): void => {
-    this.lastByteAt = Date.now();
-    // Nothing in flight: these bytes answer nobody (TelnetPort would keep them forever).
+  private readonly onData = (chunk: Buffer): void => {
+    if (this.client instanceof RtuClient) {
+      this.client.onData(chunk);
+      return;
+    }
+    this.tcpLastByteAt = Date.now();
+    // Nothing in flight: these bytes answer nobody.
     if (!this.pending) this.discardReceived();
   };
 
@@ -248,12 +287,31 @@ export class ModbusChannel {
   private markLost(reason: string, notify: boolean): void {
     if (this.lost) return;
     this.lost = true;
-    // modbus-serial would only give up on the request in flight at its timeout; fail it now
-    // and cancel its timer so nothing outlives the line.
-    (this.client as unknown as ClientInternals)._cancelPendingTransactions?.();
-    this.pending?.(linkLost(reason));
-    this.pending = undefined;
+    const client = this.client;
+    if (client instanceof RtuClient) {
+      client.fail(linkLost(reason));
+    } else {
+      // modbus-serial would only give up on the request in flight at its timeout; fail it now
+      // and cancel its timer so nothing outlives the line.
+      (client as unknown as ClientInternals)._cancelPendingTransactions?.();
+      this.pending?.(linkLost(reason));
+      this.pending = undefined;
+    }
     if (notify) this.lostHandler?.(reason);
+  }
+}
+
+function writeTcp(client: ModbusRTU, op: ModbusOperation, settle: (err: unknown, reply?: OperationReply) => void): void {
+  if (op.fn === 3) {
+    client.writeFC3(op.unitId, op.address, op.count, (err, res) => settle(err, err ? undefined : { fn: 3, values: res?.data ?? [] }));
+  } else if (op.fn === 6) {
+    client.writeFC6(op.unitId, op.address, op.value, (err, res) =>
+      settle(err, err ? undefined : { fn: 6, address: res?.address ?? -1, value: res?.value ?? -1 }),
+    );
+  } else {
+    client.writeFC16(op.unitId, op.address, [...op.values], (err, res) =>
+      settle(err, err ? undefined : { fn: 16, address: res?.address ?? -1, length: res?.length ?? -1 }),
+    );
   }
 }
 

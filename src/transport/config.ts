@@ -3,6 +3,8 @@ import type { LinkConfig, NormalizedLinkConfig, TransportKind } from './types';
 
 const TRANSPORTS: readonly TransportKind[] = ['tcp', 'rtu', 'rtu-over-tcp'];
 const PARITIES = ['none', 'even', 'odd'] as const;
+/** Default queue deadline, in request timeouts. */
+export const QUEUE_TIMEOUTS = 10;
 
 function bad(fieldName: string, expected: string, got: unknown): LinkError {
   const shown = typeof got === 'string' ? JSON.stringify(got) : String(got);
@@ -84,6 +86,7 @@ export function normalizeLinkConfig(config: LinkConfig): NormalizedLinkConfig {
     throw bad('reconnectMaxMs', `at least reconnectInitialMs (${reconnectInitialMs})`, reconnectMaxMs);
   }
   const queueLimit = integerIn(config.queueLimit, 'queueLimit', 1, 100_000, 100);
+  const queueTimeoutMs = integerIn(config.queueTimeoutMs, 'queueTimeoutMs', 1, 3_600_000, QUEUE_TIMEOUTS * timeoutMs);
   const unitBackoffInitialMs = integerIn(config.unitBackoffInitialMs, 'unitBackoffInitialMs', 1, 3_600_000, 1000);
   const unitBackoffMaxMs = integerIn(config.unitBackoffMaxMs, 'unitBackoffMaxMs', 1, 3_600_000, Math.max(60_000, unitBackoffInitialMs));
   if (unitBackoffMaxMs < unitBackoffInitialMs) {
@@ -112,6 +115,7 @@ export function normalizeLinkConfig(config: LinkConfig): NormalizedLinkConfig {
     reconnectInitialMs,
     reconnectMaxMs,
     queueLimit,
+    queueTimeoutMs,
     unitBackoffInitialMs,
     unitBackoffMaxMs,
     unitBackoffAfter,

@@ -28,7 +28,10 @@ const DEFAULT_SOURCE = 'default';
 
 interface PendingRequest extends Queueable {
   readonly op: ModbusOperation;
-  readonly enqueuedAt: number;
+  /** When it last joined the queue (first submit, or back for a retry). */
+  enqueuedAt: number;
+  /** Matches the newest of its entries in the deadline line; older entries are stale. */
+  stamp: number;
   attemptsMade: number;
   readonly retries: number;
   isProbe: boolean;
@@ -73,8 +76,6 @@ export class ModbusLink extends EventEmitter {
   private state_: LinkState = 'idle';
   private readonly queue: FairQueue<PendingRequest>;
   private readonly units: UnitHealthBook;
-  /** RTU framing has no transaction id: a late reply could pass for the next answer. */
-  private readonly rtuFraming: boolean;
   private readonly users = new Set<string>();
 
   private channel?: ModbusChannel;
@@ -95,7 +96,14 @@ export class ModbusLink extends EventEmitter {
 
   private reconnectTimer?: NodeJS.Timeout;
   private expiryTimer?: NodeJS.Timeout;
-  private wakeTimer?: NodeJS.Timeout;
+  private expiryAt = Infinity;
+  /**
+   * Queued requests in the order they joined the queue. Their deadlines only grow along
+   * this line, so expiring is looking at its head: O(1) amortised per request.
+   */
+  private deadlineLine: Array<{ req: PendingRequest; stamp: number }> = [];
+  private deadlineHead = 0;
+  private stamps = 0;
   private readonly sleepers = new Map<NodeJS.Timeout, () => void>();
 
   constructor(config: LinkConfig) {
@@ -109,7 +117,6 @@ export class ModbusLink extends EventEmitter {
       initialMs: this.config.unitBackoffInitialMs,
       maxMs: this.config.unitBackoffMaxMs,
     });
-    this.rtuFraming = this.config.transport !== 'tcp';
     this.reconnectDelayMs = this.config.reconnectInitialMs;
   }
 
@@ -179,7 +186,7 @@ export class ModbusLink extends EventEmitter {
 
   /** What the link holds right now (queue, listeners, timers), for diagnostics and leak tests. */
   diagnostics(): LinkDiagnostics {
-    const timers = [this.reconnectTimer, this.expiryTimer, this.wakeTimer].filter((t) => t !== undefined).length;
+    const timers = [this.reconnectTimer, this.expiryTimer].filter((t) => t !== undefined).length;
     return {
       queued: this.queue.size,
       inFlight: this.inFlight !== undefined,
@@ -226,6 +233,7 @@ export class ModbusLink extends EventEmitter {
         source,
         priority,
         enqueuedAt: now,
+        stamp: 0,
         attemptsMade: 0,
         retries: opts?.retries ?? this.config.retries,
         isProbe: admission.probe,
@@ -233,7 +241,7 @@ export class ModbusLink extends EventEmitter {
         resolve,
         reject,
       };
-      if (!this.queue.push(req)) {
+      if (!this.enqueue(req, false)) {
         this.fail(
           req,
           new LinkError(
@@ -264,7 +272,7 @@ export class ModbusLink extends EventEmitter {
     if (this.closed) return;
     if (!this.channel) {
       this.ensureOpen();
-      this.expireWaiting();
+      this.scheduleExpiry();
       return;
     }
     if (!this.pumping) void this.pump();
@@ -275,11 +283,8 @@ export class ModbusLink extends EventEmitter {
     try {
       while (!this.closed && this.channel && this.queue.size > 0) {
         const now = Date.now();
-        const req = this.queue.take((r) => this.lateReplyWait(r, now) === 0);
-        if (!req) {
-          this.wakeWhenEligible(now);
-          break;
-        }
+        const req = this.queue.take();
+        if (!req) break;
         const admission = this.units.admit(req.op.unitId, now, req.isProbe);
         if (!admission.send) {
           this.fail(req, this.backoffError(req.op.unitId, admission.until, admission.probeWaiting));
@@ -299,33 +304,12 @@ export class ModbusLink extends EventEmitter {
     } finally {
       this.pumping = false;
     }
-    if (!this.closed && this.queue.size > 0 && !this.channel) this.kick();
-  }
-
-  /**
-   * RTU has no transaction id. If a request to unit U timed out, U may still answer it;
-   * sent meanwhile, a new request to U with the same function and length would take that
-   * late reply for its own. So new requests to U wait for the late-reply window, while
-   * other unit ids go ahead (their id differs, so the late frame can't match them).
-   * A retry of the timed-out request itself is exempt: a late reply carries the same data.
-   */
-  private lateReplyWait(req: PendingRequest, now: number): number {
-    if (!this.rtuFraming || req.attemptsMade > 0) return 0;
-    return this.units.lateReplyUntil(req.op.unitId, now);
-  }
-
-  private wakeWhenEligible(now: number): void {
-    let earliest = Infinity;
-    for (const req of this.queue.items()) {
-      const until = this.lateReplyWait(req, now);
-      if (until > 0) earliest = Math.min(earliest, until);
+    if (this.queue.size === 0 && this.expiryTimer) {
+      clearTimeout(this.expiryTimer);
+      this.expiryTimer = undefined;
+      this.expiryAt = Infinity;
     }
-    if (!Number.isFinite(earliest)) return;
-    if (this.wakeTimer) clearTimeout(this.wakeTimer);
-    this.wakeTimer = setTimeout(() => {
-      this.wakeTimer = undefined;
-      this.kick();
-    }, Math.max(1, earliest - now));
+    if (!this.closed && this.queue.size > 0 && !this.channel) this.kick();
   }
 
   /** One attempt of `req`: send, then settle it, or queue it again for a retry. Never throws. */
@@ -336,13 +320,12 @@ export class ModbusLink extends EventEmitter {
     if (this.closed || req.settled) return;
     if (this.channel !== channel || !channel.isOpen) {
       // The line went away while we waited: wait for the reconnect like any queued request.
-      this.queue.push(req, true);
+      this.enqueue(req, true);
       return;
     }
     const { op } = req;
     const { timeoutMs } = this.config;
     req.attemptsMade++;
-    const sentAt = Date.now();
 
     if (op.unitId === BROADCAST_UNIT_ID) {
       try {
@@ -370,10 +353,6 @@ export class ModbusLink extends EventEmitter {
 
     if (failure === undefined) {
       this.units.recordAnswer(op.unitId, now);
-      if (this.rtuFraming && req.attemptsMade > 1) {
-        // This answer may have been the earlier attempt's late one; this attempt's own may still come.
-        this.units.noteLateReplyPossible(op.unitId, sentAt + 2 * timeoutMs);
-      }
       this.succeed(req, reply);
       return;
     }
@@ -383,10 +362,9 @@ export class ModbusLink extends EventEmitter {
       case 'timeout':
         this.stats_.timeouts++;
         this.needQuiet = true;
-        if (this.rtuFraming) this.units.noteLateReplyPossible(op.unitId, now + timeoutMs);
         if (req.attemptsMade <= req.retries && !req.isProbe) {
           // Back into the queue, behind what waits now: other unit ids get the line between attempts.
-          this.queue.push(req, true);
+          this.enqueue(req, true);
           return;
         }
         this.units.recordNoAnswer(op.unitId, now, error.message);
@@ -487,8 +465,6 @@ export class ModbusLink extends EventEmitter {
     this.lastLinkError = undefined;
     this.nextSendAt = 0;
     this.needQuiet = false;
-    if (this.expiryTimer) clearTimeout(this.expiryTimer);
-    this.expiryTimer = undefined;
     this.setState('connected');
     this.kick();
   }
@@ -506,6 +482,7 @@ export class ModbusLink extends EventEmitter {
     this.setState('reconnecting', message);
     this.scheduleReconnect();
     this.expireWaiting();
+
   }
 
   private scheduleReconnect(): void {
@@ -518,26 +495,77 @@ export class ModbusLink extends EventEmitter {
     }, delay);
   }
 
-  /** While the link is down, requests wait for it up to their timeout, then fail with 'link'. */
+  /** Into the fair queue and at the back of the deadline line; false when the queue is full. */
+  private enqueue(req: PendingRequest, force: boolean): boolean {
+    if (!this.queue.push(req, force)) return false;
+    req.enqueuedAt = Date.now();
+    req.stamp = ++this.stamps;
+    this.deadlineLine.push({ req, stamp: req.stamp });
+    return true;
+  }
+
+  /**
+   * When a queued request fails unsent: `queueTimeoutMs` after it joined the queue, or,
+   * while the link is down, one timeout after the later of joining and the link going down.
+   */
+  private deadlineOf(req: PendingRequest): number {
+    const queued = req.enqueuedAt + this.config.queueTimeoutMs;
+    if (this.channel || this.downSince === 0) return queued;
+    return Math.min(queued, Math.max(req.enqueuedAt, this.downSince) + this.config.timeoutMs);
+  }
+
+  /** The oldest entry of the deadline line that still waits in the queue, dropping stale ones. */
+  private oldestWaiting(): PendingRequest | undefined {
+    const line = this.deadlineLine;
+    while (this.deadlineHead < line.length) {
+      const { req, stamp } = line[this.deadlineHead];
+      if (req.stamp === stamp && !req.settled && this.queue.has(req)) return req;
+      this.deadlineHead++;
+    }
+    return undefined;
+  }
+
+  /** Fail every queued request past its deadline, then arm one timer for the next deadline. */
   private expireWaiting(): void {
     if (this.expiryTimer) clearTimeout(this.expiryTimer);
     this.expiryTimer = undefined;
-    if (this.closed || this.channel || this.queue.size === 0) return;
+    this.expiryAt = Infinity;
+    if (this.closed) return;
     const now = Date.now();
-    const since = this.downSince || now;
-    const deadline = (req: PendingRequest): number => Math.max(req.enqueuedAt, since) + this.config.timeoutMs;
-    const expired = this.queue.removeWhere((req) => deadline(req) <= now);
-    if (expired.length > 0) {
-      const reason = this.lastLinkError ?? `link to ${this.address} is down: still opening`;
-      for (const req of expired) {
-        this.fail(req, new LinkError('link', reason, { unitId: req.op.unitId }));
-      }
+    for (let req = this.oldestWaiting(); req; req = this.oldestWaiting()) {
+      if (this.deadlineOf(req) > now) break;
+      this.deadlineHead++;
+      this.queue.remove(req);
+      this.fail(req, this.expiryError(req, now));
     }
-    let next = Infinity;
-    for (const req of this.queue.items()) next = Math.min(next, deadline(req));
-    if (Number.isFinite(next)) {
-      this.expiryTimer = setTimeout(() => this.expireWaiting(), Math.max(1, next - now));
+    if (this.deadlineHead > 1024 && this.deadlineHead * 2 > this.deadlineLine.length) {
+      this.deadlineLine = this.deadlineLine.slice(this.deadlineHead);
+      this.deadlineHead = 0;
     }
+    this.scheduleExpiry();
+  }
+
+  /** Arm the expiry timer for the oldest waiting request, unless one is armed as early already. */
+  private scheduleExpiry(): void {
+    const oldest = this.oldestWaiting();
+    if (!oldest || this.closed) return;
+    const at = this.deadlineOf(oldest);
+    if (this.expiryTimer && this.expiryAt <= at) return;
+    if (this.expiryTimer) clearTimeout(this.expiryTimer);
+    this.expiryAt = at;
+    this.expiryTimer = setTimeout(() => this.expireWaiting(), Math.max(1, at - Date.now()));
+  }
+
+  private expiryError(req: PendingRequest, now: number): LinkError {
+    const unitId = req.op.unitId;
+    if (!this.channel && this.downSince !== 0 && now >= Math.max(req.enqueuedAt, this.downSince) + this.config.timeoutMs) {
+      return new LinkError('link', this.lastLinkError ?? `link to ${this.address} is down: still opening`, { unitId });
+    }
+    return new LinkError(
+      'queue-timeout',
+      `unit ${unitId}: not sent within ${this.config.queueTimeoutMs} ms (queueTimeoutMs): ${this.queue.size + 1} requests were waiting on ${this.description}`,
+      { unitId },
+    );
   }
 
   // ---- small helpers --------------------------------------------------------------------
@@ -564,10 +592,11 @@ export class ModbusLink extends EventEmitter {
   }
 
   private clearTimers(): void {
-    for (const timer of [this.reconnectTimer, this.expiryTimer, this.wakeTimer]) {
+    for (const timer of [this.reconnectTimer, this.expiryTimer]) {
       if (timer) clearTimeout(timer);
     }
-    this.reconnectTimer = this.expiryTimer = this.wakeTimer = undefined;
+    this.reconnectTimer = this.expiryTimer = undefined;
+    this.expiryAt = Infinity;
     for (const [timer, resolve] of this.sleepers) {
       clearTimeout(timer);
       resolve();

@@ -27,6 +27,8 @@ export interface LinkConfig {
   reconnectMaxMs?: number;
   /** Most requests waiting at once (default 100); beyond it requests fail at once. */
   queueLimit?: number;
+  /** Longest a request may wait in the queue unsent before it fails with 'queue-timeout' (default 10 x timeoutMs). */
+  queueTimeoutMs?: number;
   /** Backoff for a unit id that stopped answering (defaults 1 s .. 60 s, doubling). */
   unitBackoffInitialMs?: number;
   unitBackoffMaxMs?: number;
@@ -44,6 +46,7 @@ export type LinkErrorKind =
   | 'link' // socket/port down, could not open
   | 'framing' // bad CRC, bad length, answer that does not match the request
   | 'queue-full' // too many requests waiting
+  | 'queue-timeout' // waited longer than queueTimeoutMs without being sent
   | 'backoff' // the unit id is in backoff after repeated timeouts; not sent
   | 'closed' // the link was closed while the request waited
   | 'input'; // the request itself is invalid (address, count, value)
@@ -96,6 +99,7 @@ export interface NormalizedLinkConfig {
   readonly reconnectInitialMs: number;
   readonly reconnectMaxMs: number;
   readonly queueLimit: number;
+  readonly queueTimeoutMs: number;
   readonly unitBackoffInitialMs: number;
   readonly unitBackoffMaxMs: number;
   /** Consecutive requests without an answer before a unit id is backed off. */

@@ -14,8 +14,6 @@ interface UnitRecord {
   nextBackoffMs: number;
   /** One request has been chosen to probe the unit after its backoff ended. */
   probePending: boolean;
-  /** A reply to an earlier, timed-out request may still arrive until then (RTU lines only). */
-  lateReplyUntil: number;
   lastSuccessAt?: number;
   lastError?: string;
 }
@@ -25,7 +23,7 @@ export type Admission = { send: true; probe: boolean } | { send: false; until: n
 
 /**
  * Per unit id: consecutive failures, backoff (doubling up to a maximum) with one probe
- * when it ends, and the late-reply window. At most 248 records (unit ids 0..247).
+ * when it ends. At most 248 records (unit ids 0..247).
  */
 export class UnitHealthBook {
   private readonly records = new Map<number, UnitRecord>();
@@ -44,7 +42,6 @@ export class UnitHealthBook {
         backoffUntil: 0,
         nextBackoffMs: this.policy.initialMs,
         probePending: false,
-        lateReplyUntil: 0,
       };
       this.records.set(unitId, rec);
     }
@@ -106,16 +103,5 @@ export class UnitHealthBook {
   recordNotSent(unitId: number): void {
     const rec = this.records.get(unitId);
     if (rec) rec.probePending = false;
-  }
-
-  noteLateReplyPossible(unitId: number, until: number): void {
-    const rec = this.record(unitId);
-    rec.lateReplyUntil = Math.max(rec.lateReplyUntil, until);
-  }
-
-  /** Until when a new request to this unit must wait for a possible late reply (0 = none). */
-  lateReplyUntil(unitId: number, now: number): number {
-    const until = this.records.get(unitId)?.lateReplyUntil ?? 0;
-    return until > now ? until : 0;
   }
 }

@@ -1,6 +1,6 @@
 /** The generic Modbus slave layer of the simulator: PDU handling, framing, and the three server kinds. */
 export * from './types';
-export { crc16, crc16Step, appendCrc, hasValidCrc } from './crc';
+export { crc16, crc16Step, appendCrc, hasValidCrc } from '../../modbus/crc';
 export {
   handlePdu,
   decodeRequest,

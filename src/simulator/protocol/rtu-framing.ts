@@ -3,7 +3,7 @@
  * field: a frame's end follows from its function code, and a CRC mismatch means the bytes
  * are not a frame, so the parser slides forward until a valid frame lines up again.
  */
-import { appendCrc, crc16Step } from './crc';
+import { appendCrc, crc16Step } from '../../modbus/crc';
 
 /** Largest frame the parser waits for: function 16 with a byte count of 255 (9 + 255). */
 export const MAX_RTU_FRAME_BYTES = 264;

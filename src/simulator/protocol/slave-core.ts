@@ -21,6 +21,8 @@ export class SlaveCore {
   readonly faults: FaultSettings;
   readonly stats: ServerStats = { requests: 0, answered: 0, ignored: 0, rejectedFrames: 0 };
   private readonly pendingReplies = new Set<NodeJS.Timeout>();
+  /** Per unit id, when its last delayed answer goes out (performance.now()). */
+  private readonly lastAnswerAt = new Map<number, number>();
   private stopped = false;
 
   constructor(
@@ -48,7 +50,12 @@ export class SlaveCore {
       if (transmit(answer.pdu, answer.garbled)) this.stats.answered++;
       else this.stats.ignored++;
     };
-    const delayMs = this.faults.latencyMs + (extraDelayMs?.(answer.pdu) ?? 0);
+    // A meter answers in the order it was asked: a shorter delay never lets an answer
+    // overtake an earlier one of the same unit id (as on a real line).
+    const now = performance.now();
+    const wanted = this.faults.latencyMs + (extraDelayMs?.(answer.pdu) ?? 0);
+    const delayMs = Math.max(wanted, (this.lastAnswerAt.get(unitId) ?? 0) - now);
+    if (delayMs > 0) this.lastAnswerAt.set(unitId, now + delayMs);
     if (delayMs <= 0) {
       deliver();
       return;
