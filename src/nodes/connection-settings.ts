@@ -23,6 +23,10 @@ export interface ConnectionSettings {
   reconnectInitialMs?: number | string;
   reconnectMaxMs?: number | string;
   queueLimit?: number | string;
+  /** Blank: 10 x timeoutMs. */
+  queueTimeoutMs?: number | string;
+  /** Longest backoff of a meter that stopped answering; blank: 60000. */
+  unitBackoffMaxMs?: number | string;
 }
 
 /** Blank means "use the default"; anything else must be a number (a wrong one is named by the link's validation). */
@@ -43,6 +47,8 @@ export function linkConfigFromSettings(settings: ConnectionSettings): LinkConfig
     reconnectInitialMs: optionalNumber(settings.reconnectInitialMs),
     reconnectMaxMs: optionalNumber(settings.reconnectMaxMs),
     queueLimit: optionalNumber(settings.queueLimit),
+    queueTimeoutMs: optionalNumber(settings.queueTimeoutMs),
+    unitBackoffMaxMs: optionalNumber(settings.unitBackoffMaxMs),
   };
   if (transport === 'rtu') {
     config.path = typeof settings.serialPath === 'string' ? settings.serialPath.trim() : settings.serialPath;

@@ -127,7 +127,6 @@ export class ModbusChannel {
           const client = new RtuClient(rtuStream, {
             silenceMs: config.quietGuardMs,
             gapMs: config.interRequestDelayMs,
-            forgetOrphansAfterMs: Math.max(60_000, 30 * config.timeoutMs),
           });
           return new ModbusChannel(client, rtuStream, isSocket);
         };

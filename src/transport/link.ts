@@ -272,7 +272,6 @@ export class ModbusLink extends EventEmitter {
     if (this.closed) return;
     if (!this.channel) {
       this.ensureOpen();
-      this.scheduleExpiry();
       return;
     }
     if (!this.pumping) void this.pump();
@@ -501,6 +500,7 @@ export class ModbusLink extends EventEmitter {
     req.enqueuedAt = Date.now();
     req.stamp = ++this.stamps;
     this.deadlineLine.push({ req, stamp: req.stamp });
+    this.scheduleExpiry();
     return true;
   }
 
@@ -563,7 +563,7 @@ export class ModbusLink extends EventEmitter {
     }
     return new LinkError(
       'queue-timeout',
-      `unit ${unitId}: not sent within ${this.config.queueTimeoutMs} ms (queueTimeoutMs): ${this.queue.size + 1} requests were waiting on ${this.description}`,
+      `unit ${unitId}: not sent within ${this.config.queueTimeoutMs} ms (queueTimeoutMs): ${this.description} carries more requests than it can serve`,
       { unitId },
     );
   }

@@ -20,7 +20,7 @@ import type { RtuReplyFrame } from './rtu-frames';
 import { MAX_READ_COUNT } from './operations';
 
 interface Orphan {
-  readonly op: ModbusOperation;
+  readonly op: GuardedOperation;
   readonly since: number;
 }
 
@@ -29,23 +29,36 @@ interface ReadRange {
   readonly count: number;
 }
 
+/**
+ * Diagnostics "return query data" (function 8, sub-function 0): the meter echoes `echo`, or
+ * answers exception 1 when it lacks the function. Either reply has a form no read or write
+ * has, so it serves as a sync when no read of a distinct form can be built.
+ */
+export interface EchoOperation {
+  readonly fn: 8;
+  readonly unitId: number;
+  readonly echo: number;
+}
+
+/** What the guard may send or track: a request of the link, or its own echo. */
+export type GuardedOperation = ModbusOperation | EchoOperation;
+
 /** What to do before sending a request. */
 export type GuardAdvice =
   | { readonly kind: 'send' }
-  | { readonly kind: 'sync'; readonly op: ModbusOperation }
-  | { readonly kind: 'wait' };
+  | { readonly kind: 'sync'; readonly op: GuardedOperation };
 
 /** Who a frame from the line answers. */
 export type Attribution = 'in-flight' | 'late' | 'stray';
 
 /** The request on the wire, and the last data chunk that arrived before it was written. */
 export interface InFlightRequest {
-  readonly op: ModbusOperation;
+  readonly op: GuardedOperation;
   readonly lastChunkBeforeSend: number;
 }
 
 /** True when `frame` has the form of a reply to `op` (data or exception). */
-export function couldAnswer(frame: Pick<RtuReplyFrame, 'unitId' | 'fn' | 'body'>, op: ModbusOperation): boolean {
+export function couldAnswer(frame: Pick<RtuReplyFrame, 'unitId' | 'fn' | 'body'>, op: GuardedOperation): boolean {
   if (frame.unitId !== op.unitId) return false;
   if (frame.fn === (op.fn | 0x80)) return frame.body.length === 1;
   if (frame.fn !== op.fn) return false;
@@ -54,18 +67,21 @@ export function couldAnswer(frame: Pick<RtuReplyFrame, 'unitId' | 'fn' | 'body'>
   if (body.length !== 4) return false;
   const address = body.readUInt16BE(0);
   const second = body.readUInt16BE(2);
+  if (op.fn === 8) return address === 0 && second === op.echo;
   return op.fn === 6 ? address === op.address && second === op.value : address === op.address && second === op.values.length;
 }
 
 /** True when a data reply to `a` would have the form of a data reply to `b` (same unit assumed). */
-function sameReplyForm(a: ModbusOperation, b: ModbusOperation): boolean {
+function sameReplyForm(a: GuardedOperation, b: GuardedOperation): boolean {
   if (a.fn === 3 && b.fn === 3) return a.count === b.count;
   if (a.fn === 6 && b.fn === 6) return a.address === b.address && a.value === b.value;
   if (a.fn === 16 && b.fn === 16) return a.address === b.address && a.values.length === b.values.length;
+  if (a.fn === 8 && b.fn === 8) return a.echo === b.echo;
   return false;
 }
 
-function rangeOf(op: ModbusOperation): ReadRange {
+function rangeOf(op: GuardedOperation): ReadRange | undefined {
+  if (op.fn === 8) return undefined;
   if (op.fn === 3) return { address: op.address, count: op.count };
   return { address: op.address, count: op.fn === 6 ? 1 : op.values.length };
 }
@@ -73,12 +89,6 @@ function rangeOf(op: ModbusOperation): ReadRange {
 export interface ReplyGuardOptions {
   /** Orphans kept per unit id; older ones are forgotten (their replies are long overdue). */
   maxOrphansPerUnit?: number;
-  /**
-   * Only when no sync read of a distinct form can be built (a unit never answered a read
-   * longer than its orphans'): orphans older than this are taken as lost, so the unit is
-   * not blocked for ever. Default 60 s.
-   */
-  forgetAfterMs?: number;
 }
 
 export class ReplyGuard {
@@ -86,13 +96,12 @@ export class ReplyGuard {
   /** Per unit id: the largest range a read has been answered for, where syncs can read. */
   private readonly readable = new Map<number, ReadRange>();
   private readonly maxOrphans: number;
-  private readonly forgetAfterMs: number;
+  private echoes = 0;
   /** Late replies recognised and dropped, and sync reads sent: for diagnostics. */
   readonly counts = { lateReplies: 0, syncs: 0 };
 
   constructor(options: ReplyGuardOptions = {}) {
-    this.maxOrphans = options.maxOrphansPerUnit ?? 32;
-    this.forgetAfterMs = options.forgetAfterMs ?? 60_000;
+    this.maxOrphans = options.maxOrphansPerUnit ?? 256;
   }
 
   /** Requests of `unitId` whose replies may still come. */
@@ -101,7 +110,7 @@ export class ReplyGuard {
   }
 
   /** `op` got no reply in time: its reply may still come. */
-  timedOut(op: ModbusOperation, now: number): void {
+  timedOut(op: GuardedOperation, now: number): void {
     const list = this.orphans.get(op.unitId) ?? [];
     list.push({ op, since: now });
     if (list.length > this.maxOrphans) list.splice(0, list.length - this.maxOrphans);
@@ -109,53 +118,43 @@ export class ReplyGuard {
   }
 
   /** `op` was answered (data or exception) as the request in flight. */
-  answered(op: ModbusOperation, withData: boolean): void {
+  answered(op: GuardedOperation, withData: boolean): void {
     if (op.fn !== 3 || !withData) return;
     const known = this.readable.get(op.unitId);
     if (!known || op.count > known.count) this.readable.set(op.unitId, { address: op.address, count: op.count });
   }
 
-  /** Forget everything about every unit (the line was reopened: nothing old can arrive). */
-  reset(): void {
-    this.orphans.clear();
-  }
-
   /**
    * May `op` go out now? Not while an orphan of its unit would send a reply of the same
    * form, unless that orphan is an earlier attempt of `op` itself (its reply answers the
-   * same question): then a sync read goes first, or, when no sync of a distinct form can
-   * be built, the caller waits for the orphans to land.
+   * same question): then a sync goes first.
    */
-  advise(op: ModbusOperation, now: number): GuardAdvice {
+  advise(op: ModbusOperation): GuardAdvice {
     const list = this.orphans.get(op.unitId);
     if (!list || list.length === 0) return { kind: 'send' };
-    const collides = (): boolean => list.some((orphan) => orphan.op !== op && sameReplyForm(orphan.op, op));
-    if (!collides()) return { kind: 'send' };
-    const sync = this.syncFor(op, list);
-    if (sync) return { kind: 'sync', op: sync };
-    const fresh = list.filter((orphan) => now - orphan.since < this.forgetAfterMs);
-    list.splice(0, list.length, ...fresh);
-    return collides() ? { kind: 'wait' } : { kind: 'send' };
+    if (!list.some((orphan) => orphan.op !== op && sameReplyForm(orphan.op, op))) return { kind: 'send' };
+    return { kind: 'sync', op: this.syncFor(op, list) };
   }
 
-  /** A read whose reply form no orphan shares, inside a range the unit is known to answer (or `op`'s own). */
-  private syncFor(op: ModbusOperation, list: readonly Orphan[]): ModbusOperation | undefined {
+  /**
+   * A short read whose reply form no orphan shares, inside a range the unit is known to
+   * answer (or `op`'s own); else an echo.
+   */
+  private syncFor(op: ModbusOperation, list: readonly Orphan[]): GuardedOperation {
     const takenCounts = new Set<number>();
     for (const orphan of list) if (orphan.op.fn === 3) takenCounts.add(orphan.op.count);
-    const ranges: ReadRange[] = [];
-    const known = this.readable.get(op.unitId);
-    if (known) ranges.push(known);
-    ranges.push(rangeOf(op));
+    const ranges: Array<ReadRange | undefined> = [this.readable.get(op.unitId), rangeOf(op)];
     for (const orphan of list) ranges.push(rangeOf(orphan.op));
+    this.counts.syncs++;
     for (const range of ranges) {
+      if (!range) continue;
       for (let count = 1; count <= Math.min(range.count, MAX_READ_COUNT); count++) {
-        if (!takenCounts.has(count)) {
-          this.counts.syncs++;
-          return { fn: 3, unitId: op.unitId, address: range.address, count };
-        }
+        if (!takenCounts.has(count)) return { fn: 3, unitId: op.unitId, address: range.address, count };
       }
     }
-    return undefined;
+    // Every short read's form is taken: an echo whose data no orphan shares.
+    this.echoes = (this.echoes + 1) & 0xffff;
+    return { fn: 8, unitId: op.unitId, echo: this.echoes };
   }
 
   /**

@@ -6,7 +6,7 @@
  */
 import type { EventEmitter } from 'node:events';
 import type { ModbusOperation } from './operations';
-import { ReplyGuard } from './reply-guard';
+import { ReplyGuard, type GuardedOperation } from './reply-guard';
 import { encodeRequest, RtuReplyDecoder, type RtuReplyFrame } from './rtu-frames';
 import type { OperationReply } from './reply';
 
@@ -16,7 +16,7 @@ export interface ByteStream extends EventEmitter {
 }
 
 interface Exchange {
-  readonly op: ModbusOperation;
+  readonly op: GuardedOperation;
   readonly lastChunkBeforeSend: number;
   readonly settle: (err: unknown, reply?: OperationReply) => void;
 }
@@ -34,19 +34,19 @@ function isModbusException(err: unknown): boolean {
   return typeof err === 'object' && err !== null && typeof (err as { modbusCode?: unknown }).modbusCode === 'number';
 }
 
-function replyOf(frame: RtuReplyFrame, op: ModbusOperation): OperationReply {
+function replyOf(frame: RtuReplyFrame, op: GuardedOperation): OperationReply {
   const body = frame.body;
   if (op.fn === 3) {
     const values = new Array<number>(op.count);
     for (let i = 0; i < op.count; i++) values[i] = body.readUInt16BE(1 + 2 * i);
     return { fn: 3, values };
   }
-  if (op.fn === 6) return { fn: 6, address: body.readUInt16BE(0), value: body.readUInt16BE(2) };
+  if (op.fn === 6 || op.fn === 8) return { fn: 6, address: body.readUInt16BE(0), value: body.readUInt16BE(2) };
   return { fn: 16, address: body.readUInt16BE(0), length: body.readUInt16BE(2) };
 }
 
 /** Length of the data reply to `op`, for the decoder's garbled-frame check. */
-function replyLength(op: ModbusOperation): number {
+function replyLength(op: GuardedOperation): number {
   return op.fn === 3 ? 5 + 2 * op.count : 8;
 }
 
@@ -55,8 +55,6 @@ export interface RtuClientOptions {
   silenceMs: number;
   /** Silence kept on the line after a reply before the next request (3.5 characters on serial). */
   gapMs: number;
-  /** Passed to the guard: see ReplyGuardOptions.forgetAfterMs. */
-  forgetOrphansAfterMs?: number;
 }
 
 export class RtuClient {
@@ -75,7 +73,7 @@ export class RtuClient {
     private readonly options: RtuClientOptions,
   ) {
     this.decoder = new RtuReplyDecoder(options.silenceMs);
-    this.guard = new ReplyGuard({ forgetAfterMs: options.forgetOrphansAfterMs });
+    this.guard = new ReplyGuard();
   }
 
   /** Feed every chunk the stream emits. */
@@ -119,19 +117,18 @@ export class RtuClient {
   /**
    * Send `op` once the guard says its reply cannot be confused with a late one; resolve
    * with its reply. When the unit may still send a late reply of the same form, a sync
-   * read goes first; if the sync is not answered, or no sync can be built, this attempt
-   * fails as a timeout (the unit has not answered in time) without holding the line.
+   * goes first; if the sync is not answered, this attempt fails as a timeout.
    */
   async send(op: ModbusOperation, timeoutMs: number): Promise<OperationReply> {
     for (;;) {
       if (this.failure !== undefined) throw this.failure;
-      const advice = this.guard.advise(op, Date.now());
+      const advice = this.guard.advise(op);
       if (advice.kind === 'send') return this.exchange(op, timeoutMs);
-      if (advice.kind === 'wait') throw timedOut();
       try {
         await this.exchange(advice.op, timeoutMs);
       } catch (err) {
         // An exception is an answer too: it proves the earlier replies have passed.
+        // An unanswered sync is this attempt's timeout (one timeout of line time at most).
         if (!isModbusException(err)) throw err;
       }
       await this.pause(this.options.gapMs);
@@ -161,7 +158,7 @@ export class RtuClient {
     this.pauses.clear();
   }
 
-  private exchange(op: ModbusOperation, timeoutMs: number): Promise<OperationReply> {
+  private exchange(op: GuardedOperation, timeoutMs: number): Promise<OperationReply> {
     return new Promise<OperationReply>((resolve, reject) => {
       if (this.failure !== undefined) {
         reject(this.failure);

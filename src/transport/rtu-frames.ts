@@ -4,7 +4,7 @@
  * from its function code (and byte count), a CRC mismatch means the bytes are not a frame.
  */
 import { appendCrc, crc16Step } from '../modbus/crc';
-import type { ModbusOperation } from './operations';
+import type { GuardedOperation } from './reply-guard';
 
 /** A reply frame with a valid CRC, as it came off the line. */
 export interface RtuReplyFrame {
@@ -24,9 +24,12 @@ export interface RtuGarbledFrame {
   readonly firstChunk: number;
 }
 
-export function encodeRequest(op: ModbusOperation): Buffer {
+export function encodeRequest(op: GuardedOperation): Buffer {
   let pdu: Buffer;
-  if (op.fn === 3) {
+  if (op.fn === 8) {
+    pdu = Buffer.alloc(5); // sub-function 0: return query data
+    pdu.writeUInt16BE(op.echo, 3);
+  } else if (op.fn === 3) {
     pdu = Buffer.alloc(5);
     pdu.writeUInt16BE(op.address, 1);
     pdu.writeUInt16BE(op.count, 3);
@@ -55,7 +58,7 @@ function replyLength(buf: Buffer, start: number): number | 'need-more' | undefin
   const fn = buf[start + 1];
   if (fn & 0x80) return 5; // unit, fn | 0x80, exception code, CRC
   if (fn === 3 || fn === 4) return available < 3 ? 'need-more' : 5 + buf[start + 2];
-  if (fn === 6 || fn === 16) return 8; // unit, fn, address, value or count, CRC
+  if (fn === 6 || fn === 8 || fn === 16) return 8; // unit, fn, address (sub-function), value or count, CRC
   return undefined;
 }
 

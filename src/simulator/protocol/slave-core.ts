@@ -21,8 +21,8 @@ export class SlaveCore {
   readonly faults: FaultSettings;
   readonly stats: ServerStats = { requests: 0, answered: 0, ignored: 0, rejectedFrames: 0 };
   private readonly pendingReplies = new Set<NodeJS.Timeout>();
-  /** Per unit id, when its last delayed answer goes out (performance.now()). */
-  private readonly lastAnswerAt = new Map<number, number>();
+  /** Per unit id, delayed answers in the order they go out (due: performance.now()). */
+  private readonly answerQueues = new Map<number, Array<{ due: number; deliver: () => void }>>();
   private stopped = false;
 
   constructor(
@@ -50,20 +50,37 @@ export class SlaveCore {
       if (transmit(answer.pdu, answer.garbled)) this.stats.answered++;
       else this.stats.ignored++;
     };
-    // A meter answers in the order it was asked: a shorter delay never lets an answer
-    // overtake an earlier one of the same unit id (as on a real line).
-    const now = performance.now();
-    const wanted = this.faults.latencyMs + (extraDelayMs?.(answer.pdu) ?? 0);
-    const delayMs = Math.max(wanted, (this.lastAnswerAt.get(unitId) ?? 0) - now);
-    if (delayMs > 0) this.lastAnswerAt.set(unitId, now + delayMs);
-    if (delayMs <= 0) {
+    const delayMs = this.faults.latencyMs + (extraDelayMs?.(answer.pdu) ?? 0);
+    const queue = this.answerQueues.get(unitId);
+    if (delayMs <= 0 && !queue) {
       deliver();
       return;
     }
-    const timer = setTimeout(() => {
-      this.pendingReplies.delete(timer);
-      deliver();
-    }, delayMs);
+    // A meter answers in the order it was asked: an answer never overtakes an earlier one
+    // of the same unit id, even when the delay got shorter meanwhile (as on a real line).
+    const due = Math.max(performance.now() + delayMs, queue?.[queue.length - 1].due ?? 0);
+    if (queue) {
+      queue.push({ due, deliver });
+      return;
+    }
+    this.answerQueues.set(unitId, [{ due, deliver }]);
+    this.armAnswerTimer(unitId);
+  }
+
+  private armAnswerTimer(unitId: number): void {
+    const queue = this.answerQueues.get(unitId);
+    if (!queue || queue.length === 0) {
+      this.answerQueues.delete(unitId);
+      return;
+    }
+    const timer = setTimeout(
+      () => {
+        this.pendingReplies.delete(timer);
+        queue.shift()?.deliver();
+        this.armAnswerTimer(unitId);
+      },
+      Math.max(0, queue[0].due - performance.now()),
+    );
     this.pendingReplies.add(timer);
   }
 
@@ -77,6 +94,7 @@ export class SlaveCore {
     this.stopped = true;
     for (const timer of this.pendingReplies) clearTimeout(timer);
     this.pendingReplies.clear();
+    this.answerQueues.clear();
   }
 
   private answerFor(unitId: number, pdu: Buffer): Answer | undefined {
