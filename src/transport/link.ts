@@ -26,6 +26,13 @@ import { UnitHealthBook } from './unit-health';
 const BROADCAST_TURNAROUND_MS = 100;
 const DEFAULT_SOURCE = 'default';
 
+/** Said with a timeout while no unit has ever answered on the line: the usual cause per transport. */
+const FRAMING_HINTS: Readonly<Record<LinkConfig['transport'], string>> = {
+  tcp: "nothing has answered on this link yet: if the device is a transparent serial gateway (raw RTU frames), choose 'RTU over TCP'; else check the unit id",
+  'rtu-over-tcp': "nothing has answered on this link yet: if the device speaks Modbus TCP (most meters and gateways with a Modbus TCP port), choose 'TCP'; else check the gateway's serial settings and the unit id",
+  rtu: 'nothing has answered on this line yet: check baud rate, parity, A/B wiring and the unit id',
+};
+
 interface PendingRequest extends Queueable {
   readonly op: ModbusOperation;
   /** When it last joined the queue (first submit, or back for a retry). */
@@ -89,6 +96,8 @@ export class ModbusLink extends EventEmitter {
   /** Epoch ms since when the link has been unusable (0 while connected). */
   private downSince = 0;
   private lastLinkError?: string;
+  /** Some unit has answered (values, an exception, even a damaged frame) since the link was created. */
+  private answeredOnThisLine = false;
   /** No request may be sent before this (inter-request delay, broadcast turnaround). */
   private nextSendAt = 0;
   /** The last attempt timed out or got a bad reply: wait for a quiet line first. */
@@ -351,6 +360,7 @@ export class ModbusLink extends EventEmitter {
     if (this.closed || req.settled) return;
 
     if (failure === undefined) {
+      this.answeredOnThisLine = true;
       this.units.recordAnswer(op.unitId, now);
       this.succeed(req, reply);
       return;
@@ -369,10 +379,12 @@ export class ModbusLink extends EventEmitter {
         this.units.recordNoAnswer(op.unitId, now, error.message);
         break;
       case 'framing':
+        this.answeredOnThisLine = true;
         this.needQuiet = true;
         this.units.recordAnswer(op.unitId, now, error.message);
         break;
       case 'exception':
+        this.answeredOnThisLine = true;
         this.units.recordAnswer(op.unitId, now, error.message);
         break;
       default:
@@ -401,13 +413,16 @@ export class ModbusLink extends EventEmitter {
   }
 
   private classify(err: unknown, req: PendingRequest): LinkError {
-    return classifyError(err, {
+    const error = classifyError(err, {
       link: this.address,
       unitId: req.op.unitId,
       address: req.op.address,
       timeoutMs: this.config.timeoutMs,
       attempts: req.attemptsMade,
     });
+    if (error.kind !== 'timeout' || this.answeredOnThisLine) return error;
+    // Nothing has ever answered on this line: most often the framing does not fit the device.
+    return new LinkError('timeout', `${error.message}; ${FRAMING_HINTS[this.config.transport]}`, { unitId: error.unitId, cause: err });
   }
 
   private succeed(req: PendingRequest, reply: OperationReply | undefined): void {
