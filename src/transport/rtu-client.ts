@@ -7,6 +7,7 @@
 import type { EventEmitter } from 'node:events';
 import type { ModbusOperation } from './operations';
 import { ReplyGuard, type GuardedOperation } from './reply-guard';
+import { exceptionError, replyFromBody } from './pdu';
 import { encodeRequest, RtuReplyDecoder, type RtuReplyFrame } from './rtu-frames';
 import type { OperationReply } from './reply';
 
@@ -26,23 +27,8 @@ export function timedOut(): { name: string; message: string; errno: string } {
   return { name: 'TransactionTimedOutError', message: 'Timed out', errno: 'ETIMEDOUT' };
 }
 
-function exceptionError(code: number): Error & { modbusCode: number } {
-  return Object.assign(new Error(`Modbus exception ${code}`), { modbusCode: code });
-}
-
 function isModbusException(err: unknown): boolean {
   return typeof err === 'object' && err !== null && typeof (err as { modbusCode?: unknown }).modbusCode === 'number';
-}
-
-function replyOf(frame: RtuReplyFrame, op: GuardedOperation): OperationReply {
-  const body = frame.body;
-  if (op.fn === 3) {
-    const values = new Array<number>(op.count);
-    for (let i = 0; i < op.count; i++) values[i] = body.readUInt16BE(1 + 2 * i);
-    return { fn: 3, values };
-  }
-  if (op.fn === 6 || op.fn === 8) return { fn: 6, address: body.readUInt16BE(0), value: body.readUInt16BE(2) };
-  return { fn: 16, address: body.readUInt16BE(0), length: body.readUInt16BE(2) };
 }
 
 /** Length of the data reply to `op`, for the decoder's garbled-frame check. */
@@ -111,7 +97,7 @@ export class RtuClient {
       return;
     }
     this.guard.answered(current.op, true);
-    current.settle(null, replyOf(frame, current.op));
+    current.settle(null, replyFromBody(current.op, frame.body));
   }
 
   /**

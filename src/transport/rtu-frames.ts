@@ -4,6 +4,7 @@
  * from its function code (and byte count), a CRC mismatch means the bytes are not a frame.
  */
 import { appendCrc, crc16Step } from '../modbus/crc';
+import { encodeRequestPdu } from './pdu';
 import type { GuardedOperation } from './reply-guard';
 
 /** A reply frame with a valid CRC, as it came off the line. */
@@ -24,27 +25,9 @@ export interface RtuGarbledFrame {
   readonly firstChunk: number;
 }
 
+/** An RTU request frame: unit id, PDU, CRC. */
 export function encodeRequest(op: GuardedOperation): Buffer {
-  let pdu: Buffer;
-  if (op.fn === 8) {
-    pdu = Buffer.alloc(5); // sub-function 0: return query data
-    pdu.writeUInt16BE(op.echo, 3);
-  } else if (op.fn === 3) {
-    pdu = Buffer.alloc(5);
-    pdu.writeUInt16BE(op.address, 1);
-    pdu.writeUInt16BE(op.count, 3);
-  } else if (op.fn === 6) {
-    pdu = Buffer.alloc(5);
-    pdu.writeUInt16BE(op.address, 1);
-    pdu.writeUInt16BE(op.value, 3);
-  } else {
-    pdu = Buffer.alloc(6 + 2 * op.values.length);
-    pdu.writeUInt16BE(op.address, 1);
-    pdu.writeUInt16BE(op.values.length, 3);
-    pdu[5] = 2 * op.values.length;
-    op.values.forEach((value, i) => pdu.writeUInt16BE(value, 6 + 2 * i));
-  }
-  pdu[0] = op.fn;
+  const pdu = encodeRequestPdu(op);
   const frame = Buffer.alloc(1 + pdu.length);
   frame[0] = op.unitId;
   pdu.copy(frame, 1);
