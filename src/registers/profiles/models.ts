@@ -277,6 +277,7 @@ export const DIRIS_A10: MeterProfile = {
       patch: {
         alarmType: { enumValues: WITH_TEMPERATURE_TYPE },
         hourMeterAllocation: { enumValues: { 1: 'auxiliarySupply', 2: 'currents', 3: 'phaseToPhaseVoltage', 4: 'input1' } },
+        hourMeterThreshold: { type: 'U16' },
       },
     }),
   ],
