@@ -1,4 +1,4 @@
-import { DIRIS_A20, type MeterProfile, type ResetTarget } from '../registers';
+import { DIRIS_A20, PROFILES, type MeterProfile, type ResetTarget } from '../registers';
 import { DeviceError } from './errors';
 import type { ResetName } from './types';
 
@@ -11,6 +11,9 @@ export const RESET_NAMES = Object.keys(RESET_MASKS) as ResetName[];
 
 /** Other spellings users reach for, mapped to the names above. */
 const ALIASES: Readonly<Record<string, string>> = { maxAvgCurrents: 'maxCurrents', maxAvgPowers: 'maxPowers' };
+
+/** Every reset name some model has, to tell "this model lacks it" from "no such reset". */
+const ANY_MODEL_RESETS = new Set(PROFILES.flatMap((p) => Object.keys(p.resets)));
 
 /** Names that stand for several others: reported as the single ones they reset. */
 const GROUP_NAMES = new Set(['energies']);
@@ -76,7 +79,7 @@ export function resolveResets(what: unknown, allowed: readonly string[], context
         const name = typeof raw === 'string' ? (ALIASES[raw] ?? raw) : raw;
         const targets = typeof name === 'string' ? profile.resets[name] : undefined;
         if (targets) add(requested, targets);
-        else if (typeof name === 'string' && RESET_NAMES.includes(name as ResetName)) problems.push(`the ${profile.name} has no "${name}" reset (its resets: ${known.join(', ')})`);
+        else if (typeof name === 'string' && ANY_MODEL_RESETS.has(name)) problems.push(`the ${profile.name} has no "${name}" reset (its resets: ${known.join(', ')})`);
         else problems.push(`unknown reset "${String(raw)}" (valid: ${known.join(', ')})`);
       }
     }

@@ -110,6 +110,7 @@ export type ResetName =
   | 'activeEnergyNeg'
   | 'reactiveEnergyNeg'
   | 'energies'
+  | 'tariffEnergies'
   | 'all';
 
 export interface ResetResult {
