@@ -136,5 +136,6 @@ describe('meter profiles against their published tables', () => {
     assert.equal(profileForName('COUNTIS E14')?.id, 'E14');
     assert.equal(profileForName('DIRIS B-30'), undefined);
     assert.equal(profileForName('DIRIS A40'), undefined);
+    assert.equal(profileForName('COUNTIS E13'), undefined, 'no published table: no guess');
   });
 });

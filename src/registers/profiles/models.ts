@@ -413,7 +413,7 @@ export const COUNTIS_E14: MeterProfile = {
   id: 'E14',
   name: 'Countis E14',
   document: 'MODBUS tables of Countis_E14',
-  names: ['countise14', 'countise13', 'countise12', 'countise11', 'countise10'],
+  names: ['countise14'],
   blocks: [
     COUNTIS_IDENTIFICATION,
     actionsStoreRestart(),
@@ -441,7 +441,7 @@ export const COUNTIS_E23: MeterProfile = {
   id: 'E23',
   name: 'Countis E23/E24',
   document: 'MODBUS tables of Countis_E23 and Countis_E24 (identical)',
-  names: ['countise23', 'countise24', 'countise2'],
+  names: ['countise23', 'countise24'],
   blocks: [
     COUNTIS_IDENTIFICATION,
     actionsStoreRestart(),
@@ -483,7 +483,7 @@ export const COUNTIS_E34: MeterProfile = {
   id: 'E34',
   name: 'Countis E34/E44',
   document: 'MODBUS tables of Countis_E34 / E44',
-  names: ['countise34', 'countise44', 'countise3', 'countise4'],
+  names: ['countise34', 'countise44'],
   blocks: [
     COUNTIS_IDENTIFICATION,
     commonSettingsWithSyncTop(),
