@@ -138,6 +138,15 @@ describe('every Socomec model on one line (plain API over loopback TCP)', () => 
     }
   });
 
+  it('reads a DIRIS A-10 with the 0.1 API (no model): identity and measurements, no exception 2', async () => {
+    // 0.1 read 4 words at 36096 and 80 at 50512 from every meter: an A-10 answered exception 2 to both.
+    const identity = await new DirisDevice(link, 6).readIdentity();
+    assert.equal(identity.model, 'A10');
+    assert.deepEqual(identity.options, { metering: false, communication: true, inputsOutputs: true });
+    const reading = await new DirisDevice(link, 6).readMeasurements();
+    assert.equal(typeof reading.payload.pfIec, 'number');
+  });
+
   it('without a model (code from before profiles) reads the A-20 table and switches after an exception 2', async () => {
     const device = new DirisDevice(link, 6);
     const reading = await device.readMeasurements({ groups: ['instantaneous'] });
