@@ -3,7 +3,17 @@ import { planReads, planWrites, type PlanOptions, type ReadRequest, type WantedF
 import { DIRIS_A20, getProfile, PROFILES, profileBlock, visibleFields, type BlockDef, type FieldValue, type MeterProfile } from '../registers';
 import { alarmSide } from './alarms';
 import { decodeReplies } from './decode';
-import { detectFromIdentification, forgetDetection, rememberDetection, rememberedDetection, type Detection, type ModelChoice } from './detect';
+import {
+  detectFromIdentification,
+  forgetDetection,
+  pendingDetection,
+  rememberDetection,
+  rememberedDetection,
+  trackDetection,
+  withoutMissingIdentity,
+  type Detection,
+  type ModelChoice,
+} from './detect';
 import { DeviceError, meterName, toDeviceError } from './errors';
 import { buildIdentity } from './identity';
 import { selectMeasurementFields, type MeasurementSelection } from './measurements';
@@ -120,12 +130,19 @@ export class DirisDevice {
     return detection.profile;
   }
 
-  /** Reads the identification block and remembers which model it names. */
-  private async identify(): Promise<Detection> {
-    const identification = await this.readIdentification();
-    const detection = detectFromIdentification(identification.payload);
-    rememberDetection(this.link, this.unitId, detection);
-    return detection;
+  /**
+   * Reads the identification block and remembers which model it names. Nodes that meet a
+   * unit id at the same moment share one identification read.
+   */
+  private identify(): Promise<Detection> {
+    const running = pendingDetection(this.link, this.unitId);
+    if (running) return running;
+    const detecting = this.readIdentification().then((identification) => {
+      const detection = detectFromIdentification(identification.payload);
+      rememberDetection(this.link, this.unitId, detection);
+      return detection;
+    });
+    return trackDetection(this.link, this.unitId, detecting);
   }
 
   private async readIdentification(): Promise<Reading> {
@@ -233,7 +250,7 @@ export class DirisDevice {
     const customization = await readIf('customization', (block) => planned(block, [{ key: 'customizationDataLoaded' }, { key: 'retrofitActivated' }]));
     const last = customization ?? optionsBlock ?? identification;
     const identity: Identity & Pick<Reading, 'timestamp' | 'requests'> = {
-      ...buildIdentity(identification.payload, optionsBlock?.payload ?? {}, customization?.payload ?? {}),
+      ...withoutMissingIdentity(buildIdentity(identification.payload, optionsBlock?.payload ?? {}, customization?.payload ?? {}), profile),
       model: profile?.id ?? null,
       modelName: profile?.name ?? null,
       timestamp: last.timestamp,

@@ -41,6 +41,7 @@ export interface Reading {
   requests: number;
 }
 
+/** Who the meter is. Keys its model's table lacks (a Countis has no build date) are absent. */
 export interface Identity {
   signature: string;
   family: string | number;

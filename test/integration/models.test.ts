@@ -63,6 +63,22 @@ describe('every Socomec model on one line (plain API over loopback TCP)', () => 
     }
   });
 
+  it('leaves identity fields a model\'s table does not have out of the identity', async () => {
+    const e14 = await new DirisDevice(link, 8, { model: 'auto' }).readIdentity();
+    for (const key of ['buildDate', 'baseVersion', 'customizationVlo', 'customizationLoaded', 'options', 'optionSlots', 'retrofitActivated']) {
+      assert.ok(!(key in e14), `a Countis E14 identity has no ${key}`);
+    }
+    assert.match(e14.productVersion, /^\d+\.\d+$/, 'major.minor only: revision and build are reserved');
+    const a20 = await new DirisDevice(link, 5, { model: 'auto' }).readIdentity();
+    assert.ok('buildDate' in a20 && 'optionSlots' in a20);
+  });
+
+  it('identifies a unit id once when several callers meet it at the same time', async () => {
+    const before = link.stats.requests;
+    await Promise.all([7, 7, 7].map((unitId) => new DirisDevice(link, unitId, { model: 'auto' }).readMeasurements({ groups: ['instantaneous'] })));
+    assert.equal(link.stats.requests - before, 1 + 3, 'one identification, three reads');
+  });
+
   it('leaves out what a model does not have, never 0', async () => {
     const read = (unitId: number) => new DirisDevice(link, unitId, { model: 'auto' }).readMeasurements({ groups: ['instantaneous', 'energies'] });
     const a10 = await read(6);
