@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { decodeField } from '../../src/codec';
 import { DeviceError, DirisDevice, MEASUREMENT_GROUPS, measurementGroupsOf } from '../../src/device';
 import { getProfile, profileBlock, type ModelId } from '../../src/registers';
-import { startSimulator, type Simulator } from '../../src/simulator';
+import { DirisMeter, startSimulator, type Simulator } from '../../src/simulator';
 import { ModbusLink } from '../../src/transport';
 
 /** One meter of each model on one line. */
@@ -168,6 +168,15 @@ describe('every Socomec model on one line (plain API over loopback TCP)', () => 
     const reading = await device.readMeasurements({ groups: ['instantaneous'] });
     assert.ok(!('iSys' in reading.payload), 'read with the A-10 table');
     assert.equal(typeof reading.payload.V1, 'number');
+  });
+
+  it('identifies a meter again after an exception 2 (the meter at a unit id was replaced by another model)', async () => {
+    const device = new DirisDevice(link, 5, { model: 'auto' });
+    assert.ok('iSys' in (await device.readMeasurements()).payload, 'an A-20 first');
+    sim.bus.meters.set(5, new DirisMeter({ model: 'A10', clock: () => now }));
+    const reading = await device.readMeasurements();
+    assert.ok(!('iSys' in reading.payload) && typeof reading.payload.V1 === 'number', 'then read with the A-10 table, no error');
+    assert.equal((await device.readIdentity()).model, 'A10');
   });
 
   it('identifies a meter again after it restarts', async () => {

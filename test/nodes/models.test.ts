@@ -8,6 +8,7 @@
 import assert from 'node:assert/strict';
 import type { NodeMessage } from 'node-red';
 import { measurementGroupsOf, type MeasurementGroup } from '../../src/device';
+import alarmStatus from '../../src/nodes/socomec-alarm-status';
 import readIdentity from '../../src/nodes/socomec-read-identity';
 import readMeasurements from '../../src/nodes/socomec-read-measurements';
 import reset from '../../src/nodes/socomec-reset';
@@ -31,7 +32,7 @@ import {
 } from '../helpers/node-red';
 import { openPtyPair, type PtyPair } from '../helpers/pty';
 
-const NODES = [connectionNode, ...[readIdentity, readMeasurements, writeSettings, reset].map((n) => n as unknown as NodeInitializer)];
+const NODES = [connectionNode, ...[readIdentity, readMeasurements, writeSettings, reset, alarmStatus].map((n) => n as unknown as NodeInitializer)];
 const LINE: Record<number, ModelId> = { 5: 'A20', 6: 'A10', 7: 'A14', 8: 'E14', 9: 'E23', 10: 'E34' };
 const UNIT_IDS = Object.keys(LINE).map(Number);
 const BAUD = 38400;
@@ -58,6 +59,7 @@ function flow(connection: FlowNode): FlowNode[] {
     node('writeApplication', 'socomec-write-settings', { block: 'applicationSettings', allowFactoryBlocks: false, store: true, dryRun: false }),
     node('writeCommon', 'socomec-write-settings', { block: 'commonSettings', allowFactoryBlocks: false, store: true, dryRun: false }),
     node('reset', 'socomec-reset', { allowActiveEnergyPos: true, allowReactiveEnergyPos: true, allowApparentEnergy: true, allowActiveEnergyNeg: true, allowReactiveEnergyNeg: true, allowRestart: false, allowFactoryConfig: false }),
+    node('alarms', 'socomec-alarm-status', { pollSeconds: 0, legacy: false, io: true, onlyOnChange: false }),
     helperNode('out'),
     ...catchAll(),
   ];
@@ -178,6 +180,44 @@ for (const kind of ['tcp', 'rtu'] as const) {
       // The A-10 codes 1 A as 0 in 36353.
       assert.equal(sim.meters.get(6)!.peek(36353, 1)[0], 0);
     });
+
+    if (kind === 'tcp') {
+      it('lists the model of every meter the scan finds', async function () {
+        const res = await helper.request().post('/socomec-connection/scan').send({ id: CONNECTION_ID, unitIds: UNIT_IDS });
+        assert.equal(res.status, 200, res.text);
+        const found = (res.body as { found: { unitId: number; model: string; modelName: string }[] }).found;
+        assert.deepEqual(
+          found.map((m) => [m.unitId, m.model, m.modelName]),
+          UNIT_IDS.map((id) => [id, LINE[id], getProfile(LINE[id]).name]),
+        );
+      });
+
+      it('shows in the dialogs what each model offers', async function () {
+        let res = await helper.request().get('/socomec-read-measurements/fields?model=E14&groups=instantaneous');
+        const e14 = (res.body as { key: string }[]).map((f) => f.key);
+        assert.ok(e14.includes('V1') && !e14.includes('V2') && !e14.includes('hourMeter'), e14.join(' '));
+        res = await helper.request().get('/socomec-read-measurements/fields?model=auto&groups=instantaneous');
+        const v2 = (res.body as { key: string; models: string[] }[]).find((f) => f.key === 'V2')!;
+        assert.deepEqual(v2.models, ['A10', 'A14', 'A20', 'E23', 'E34']);
+        res = await helper.request().get('/socomec-read-measurements/fields?model=B30');
+        assert.equal(res.status, 400);
+        res = await helper.request().get('/socomec-write-settings/fields/applicationSettings?model=A10');
+        const ct = (res.body as { key: string; allowedValues?: number[] }[]).find((f) => f.key === 'ctSecondary')!;
+        assert.deepEqual(ct.allowedValues, [1, 5]);
+        res = await helper.request().get('/socomec-write-settings/fields/applicationSettings?model=E14');
+        assert.equal(res.status, 404);
+        assert.match((res.body as { error: string }).error, /Countis E14 has no applicationSettings block/);
+      });
+
+      it('reads alarms and inputs with the model\'s blocks, and refuses a model without alarms, naming it', async function () {
+        sim.meters.get(6)!.setInputs([true, false, true]);
+        const a10 = await run('alarms', { unitId: 6 });
+        assert.ok(a10.output, a10.error);
+        assert.deepEqual((a10.output.payload as { inputs: Record<string, boolean> }).inputs, { input1: true, input2: false, input3: true });
+        const e14 = await run('alarms', { unitId: 8 });
+        assert.match(e14.error ?? '', /the Countis E14 has no alarms block/);
+      });
+    }
 
     it('fails clearly when a node pins a model the meter is not', async function () {
       const wrong = await run('pinned', { unitId: 6 });
