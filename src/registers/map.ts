@@ -1,6 +1,7 @@
 /**
- * The DIRIS register map (A-20, also good for A-10) as typed data: every block and row
- * of the table (shared/register-map.txt), with stable keys, units and scales.
+ * The DIRIS A-20 register map as typed data: every block and row of the table
+ * (shared/register-map.txt), with stable keys, units and scales. The other models'
+ * profiles (profiles/) are built from these blocks plus each model's differences.
  *
  * Where the table is wrong or silent, the device notes win and a `note` says why.
  * The codec, planner, device, simulator, editor choices and README reference all read

@@ -163,6 +163,15 @@ describe('every Socomec model on one line (plain API over loopback TCP)', () => 
     assert.equal(typeof reading.payload.pfIec, 'number');
   });
 
+  it('reads a meter with a customised name with its pinned model; auto refuses it, naming the product', async () => {
+    sim.bus.meters.set(5, new DirisMeter({ model: 'A10', productName: 'PLANT 3 FEEDER', extendedName: 'FEEDER', clock: () => now }));
+    const auto = await failure(new DirisDevice(link, 5, { model: 'auto' }).readMeasurements());
+    assert.equal(auto.kind, 'unsupported-model');
+    assert.match(auto.message, /PLANT 3 FEEDER \/ FEEDER has no register profile/);
+    const pinned = await new DirisDevice(link, 5, { model: 'A10' }).readMeasurements();
+    assert.ok(!('iSys' in pinned.payload) && typeof pinned.payload.V1 === 'number');
+  });
+
   it('without a model (code from before profiles) reads the A-20 table and switches after an exception 2', async () => {
     const device = new DirisDevice(link, 6);
     const reading = await device.readMeasurements({ groups: ['instantaneous'] });
