@@ -5,13 +5,14 @@
  * serve the same meters.
  */
 import { parseArgs } from 'node:util';
+import { getProfile, isModelId, MODEL_IDS, type ModelId } from '../registers';
 import { DEFAULT_BAUD_RATE, DirisBus, startSimulator, type Simulator, type SimulatorOptions } from '../simulator';
 
 export const DEFAULT_TCP_PORT = 5020;
 
 export const USAGE = `Usage: socomec-sim [options]
 
-Simulated Socomec DIRIS A-20 meters on Modbus. Without a transport option: --tcp ${DEFAULT_TCP_PORT}.
+Simulated Socomec meters (DIRIS A-10, A-14, A-20, Countis E14, E23, E34) on Modbus. Without a transport option: --tcp ${DEFAULT_TCP_PORT}.
 
 Transports (several at once share the same meters):
   --tcp PORT            Modbus TCP on PORT (0 = any free port)
@@ -24,7 +25,8 @@ Transports (several at once share the same meters):
   --stop-bits N         1 or 2 (default 1)
 
 Meters:
-  --units LIST          unit ids, e.g. 5,6,7 (default 5)
+  --units LIST          unit ids, each an A-20 or ID:MODEL, e.g. 5,6,7 or
+                        5:A20,6:A10,7:E34 (models: ${MODEL_IDS.join(', ')}; default 5)
   --seed N              seed of the simulated values (default 1)
   --unlock-factory      accept writes to block 0 (factory data)
 
@@ -44,6 +46,8 @@ export interface CliConfig {
   dataBits: 7 | 8;
   stopBits: 1 | 2;
   unitIds: number[];
+  /** Unit ids with another model than the A-20 (--units 6:A10). */
+  models: Partial<Record<number, ModelId>>;
   seed: number;
   unlockFactory: boolean;
   wireTiming: boolean;
@@ -62,6 +66,22 @@ function integer(name: string, text: string, min: number, max: number): number {
 
 function unitList(name: string, text: string): number[] {
   return text.split(',').map((part) => integer(name, part.trim(), 1, 247));
+}
+
+/** "5,6:A10,7:E34" -> unit ids and the model of those that name one. */
+function unitModels(text: string): { unitIds: number[]; models: Partial<Record<number, ModelId>> } {
+  const unitIds: number[] = [];
+  const models: Partial<Record<number, ModelId>> = {};
+  for (const part of text.split(',')) {
+    const [id, model] = part.trim().split(':');
+    const unitId = integer('units', id, 1, 247);
+    unitIds.push(unitId);
+    if (model === undefined) continue;
+    const upper = model.trim().toUpperCase();
+    if (!isModelId(upper)) throw new Error(`--units: unknown model "${model}" for unit ${unitId} (models: ${MODEL_IDS.join(', ')})`);
+    if (upper !== 'A20') models[unitId] = upper;
+  }
+  return { unitIds, models };
 }
 
 function oneOf<T extends string | number>(name: string, text: string, allowed: readonly T[]): T {
@@ -109,7 +129,7 @@ export function parseCli(argv: string[]): CliConfig {
     parity: oneOf('parity', values.parity ?? 'none', ['none', 'even', 'odd'] as const),
     dataBits: oneOf('data-bits', values['data-bits'] ?? '8', [7, 8] as const),
     stopBits: oneOf('stop-bits', values['stop-bits'] ?? '1', [1, 2] as const),
-    unitIds: values.units === undefined ? [5] : unitList('units', values.units),
+    ...(values.units === undefined ? { unitIds: [5], models: {} } : unitModels(values.units)),
     seed,
     unlockFactory: values['unlock-factory'] ?? false,
     wireTiming: values['wire-timing'] ?? false,
@@ -123,12 +143,13 @@ const TRANSPORT_NAMES = { tcp: 'Modbus TCP', 'rtu-over-tcp': 'Modbus RTU over TC
 
 /** Start every transport of `config` on one set of meters; returns them and one line per endpoint. */
 export async function startFromConfig(config: CliConfig): Promise<{ simulators: Simulator[]; lines: string[] }> {
-  const bus = new DirisBus(config.unitIds, { seed: config.seed, unlockFactory: config.unlockFactory });
+  const models = config.models ?? {};
+  const bus = new DirisBus(config.unitIds, { seed: config.seed, unlockFactory: config.unlockFactory }, models as Record<number, ModelId>);
   // One Set shared by every server, so a silent unit is silent on every transport.
   const silentUnits = new Set(config.silentUnits);
   const simulators: Simulator[] = [];
   const lines: string[] = [];
-  const ids = `unit ids ${config.unitIds.join(', ')}`;
+  const ids = `unit ids ${config.unitIds.map((id) => (models[id] ? `${id} (${getProfile(models[id]!).name})` : String(id))).join(', ')}`;
   try {
     for (const transport of config.transports) {
       const common: Omit<SimulatorOptions, 'transport'> = { bus, faults: { latencyMs: config.latencyMs, silentUnits } };

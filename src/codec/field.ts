@@ -68,6 +68,7 @@ function decodeNumber(field: FieldDef, raw: number): FieldValue {
     // An unknown code comes out as the number so no information is lost.
     return hasOwn(field.enumValues, raw) ? field.enumValues[raw] : raw;
   }
+  if (field.numericCodes) return hasOwn(field.numericCodes, raw) ? field.numericCodes[raw] : raw;
   return scaleToValue(raw, fieldScale(field));
 }
 
@@ -209,6 +210,14 @@ export function encodeField(field: FieldDef, value: unknown): number[] {
     if (field.flag) raw = encodeFlag(field, value);
     else if (field.bits) raw = encodeBits(field, field.bits, value);
     else if (field.enumValues) raw = encodeEnum(field, field.enumValues, value);
+  } else if (field.numericCodes) {
+    const codes = field.numericCodes;
+    const code = Object.keys(codes).find((c) => codes[Number(c)] === value);
+    if (code === undefined) {
+      const unit = unitSuffix(field);
+      fieldError(field, `${describeValue(value)}${unit} is not allowed; allowed: ${Object.values(codes).join(', ')}${unit}`);
+    }
+    raw = Number(code);
   } else if (range) {
     raw = numberToRaw(field, value, range.min, range.max);
     if (field.allowedValues && !field.allowedValues.includes(raw as number)) {

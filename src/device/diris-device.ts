@@ -1,13 +1,24 @@
 import { decodeField } from '../codec';
 import { planReads, planWrites, type PlanOptions, type ReadRequest, type WantedField } from '../planner';
-import { ACTIONS, getBlock, visibleFields, type BlockDef, type FieldValue } from '../registers';
+import { DIRIS_A20, getProfile, PROFILES, profileBlock, visibleFields, type BlockDef, type FieldValue, type MeterProfile } from '../registers';
 import { alarmSide } from './alarms';
 import { decodeReplies } from './decode';
+import {
+  detectFromIdentification,
+  forgetDetection,
+  pendingDetection,
+  rememberDetection,
+  rememberedDetection,
+  trackDetection,
+  withoutMissingIdentity,
+  type Detection,
+  type ModelChoice,
+} from './detect';
 import { DeviceError, meterName, toDeviceError } from './errors';
 import { buildIdentity } from './identity';
 import { selectMeasurementFields, type MeasurementSelection } from './measurements';
-import { resetNamesOf, resolveResetMask } from './reset';
-import { validateSettings } from './settings';
+import { resolveResets } from './reset';
+import { settingsBlock, validateSettings } from './settings';
 import type {
   AlarmState,
   Identity,
@@ -21,9 +32,13 @@ import type {
   WriteSettingsResult,
 } from './types';
 
-const ACTION_CODES = Object.fromEntries(Object.entries(ACTIONS).map(([code, name]) => [name, Number(code)])) as Record<string, number>;
-const ACTION_ADDRESS = getBlock('actions').start;
-const RESET_ADDRESS = getBlock('reset').start;
+/** The identification block is the same 66 words in every Socomec table. */
+const IDENTIFICATION = DIRIS_A20.blocks.find((b) => b.id === 'identification')!;
+const SUPPORTED = PROFILES.map((p) => p.name).join(', ');
+
+function modbusCodeOf(err: unknown): unknown {
+  return typeof err === 'object' && err !== null ? (err as { modbusCode?: unknown }).modbusCode : undefined;
+}
 
 export interface DeviceOptions {
   /** Who asks (a flow node id), for fair queueing on the link. */
@@ -32,6 +47,13 @@ export interface DeviceOptions {
   maxGapWords?: number;
   /** Extra attempts after a timeout (default: the link's own setting). */
   retries?: number;
+  /**
+   * The meter's model: "auto" identifies it on first contact (once per unit id per link);
+   * a model id ("A10") is checked against the identification and used when that is
+   * unreadable or customised. Absent (flows and code from before profiles): the A-20
+   * table, as before, until an exception 2 makes the device identify the meter.
+   */
+  model?: ModelChoice;
 }
 
 /**
@@ -61,6 +83,101 @@ export class DirisDevice {
     return this.readPlanned(planReads(wanted, this.planOptions));
   }
 
+  /**
+   * The profile this meter is read with: the remembered one, else (auto or a pinned model)
+   * read from the identification block on first contact. Refuses a Socomec product without
+   * a profile, and a pinned model the meter says it is not.
+   */
+  async profile(): Promise<MeterProfile> {
+    const choice = this.options.model;
+    if (choice === undefined && !this.legacyDetect) return DIRIS_A20;
+    let detection = rememberedDetection(this.link, this.unitId);
+    if (!detection) {
+      try {
+        detection = await this.identify();
+      } catch (err) {
+        // A pinned model serves meters whose identification cannot be read (an exception, not silence).
+        if (choice !== undefined && choice !== 'auto' && err instanceof DeviceError && (err.kind === 'exception' || err.kind === 'not-socomec')) {
+          detection = { profile: getProfile(choice), product: 'identification unreadable', family: null };
+          rememberDetection(this.link, this.unitId, detection);
+        } else throw err;
+      }
+    }
+    return this.accept(detection);
+  }
+
+  /** The model named by the node, the meter, or both; the errors that say why not. */
+  private accept(detection: Detection): MeterProfile {
+    const choice = this.options.model;
+    if (choice !== undefined && choice !== 'auto') {
+      const pinned = getProfile(choice);
+      if (detection.profile && detection.profile.id !== pinned.id) {
+        throw new DeviceError(
+          'model-mismatch',
+          `${this.meter}: the node is set to model ${pinned.name} but the meter identifies as ${detection.profile.name} ("${detection.product}"); nothing read with the ${pinned.name} table: set the model to auto or ${detection.profile.id}`,
+          { unitId: this.unitId, block: 'identification (50000)' },
+        );
+      }
+      return pinned;
+    }
+    if (!detection.profile) {
+      throw new DeviceError(
+        'unsupported-model',
+        `${this.meter}: ${detection.product} has no register profile in this package (supported: ${SUPPORTED}); read-identity works, measurements, settings, resets and alarms do not`,
+        { unitId: this.unitId, block: 'identification (50000)' },
+      );
+    }
+    return detection.profile;
+  }
+
+  /**
+   * Reads the identification block and remembers which model it names. Nodes that meet a
+   * unit id at the same moment share one identification read.
+   */
+  private identify(): Promise<Detection> {
+    const running = pendingDetection(this.link, this.unitId);
+    if (running) return running;
+    const detecting = this.readIdentification().then((identification) => {
+      const detection = detectFromIdentification(identification.payload);
+      rememberDetection(this.link, this.unitId, detection);
+      return detection;
+    });
+    return trackDetection(this.link, this.unitId, detecting);
+  }
+
+  private async readIdentification(): Promise<Reading> {
+    const reading = await this.readPlanned(this.cachedPlan('identification', () => planReads(visibleFields(IDENTIFICATION).map((field) => ({ block: IDENTIFICATION, field })), this.planOptions)));
+    if (reading.payload.signature !== 'SOCO') {
+      throw new DeviceError('not-socomec', `${this.meter}: not a Socomec meter (signature at 50000 is ${JSON.stringify(reading.payload.signature)}, expected "SOCO")`, {
+        unitId: this.unitId,
+        block: 'identification (50000)',
+      });
+    }
+    return reading;
+  }
+
+  /** Set once an exception 2 showed that a device without a model is not reading an A-20. */
+  private legacyDetect = false;
+
+  /**
+   * Reads what `plan` asks of the meter's profile. An exception 2 means the meter's table is
+   * not the one we read with (another model, or it was replaced): identify again and, when
+   * the model changed, read once more with the new table.
+   */
+  private async readWithProfile(key: string, plan: (profile: MeterProfile) => ReadRequest[]): Promise<Reading> {
+    const profile = await this.profile();
+    try {
+      return await this.readPlanned(this.cachedPlan(`${profile.id}:${key}`, () => plan(profile)));
+    } catch (err) {
+      if (modbusCodeOf(err) !== 2) throw err;
+      forgetDetection(this.link, this.unitId);
+      if (this.options.model === undefined) this.legacyDetect = true;
+      const again = await this.profile();
+      if (again.id === profile.id) throw err;
+      return this.readPlanned(this.cachedPlan(`${again.id}:${key}`, () => plan(again)));
+    }
+  }
+
   private async readPlanned(requests: readonly ReadRequest[]): Promise<Reading> {
     const replies: number[][] = [];
     for (const request of requests) {
@@ -75,23 +192,31 @@ export class DirisDevice {
     return { ...decodeReplies(requests, replies), timestamp, requests: requests.length };
   }
 
-  /** Reads a whole block (reserved words too when asked): every row of the map is reachable this way. */
+  /** Reads a whole block of the meter's profile (reserved words too when asked): every row is reachable this way. */
   readBlock(blockId: string, options: { includeReserved?: boolean } = {}): Promise<Reading> {
     // Alarm and settings reads repeat on every poll: plan each block once.
-    return this.readPlanned(
-      this.cachedPlan(`block:${blockId}:${options.includeReserved === true}`, () => {
-        const block = getBlock(blockId);
-        const fields = options.includeReserved ? block.fields : visibleFields(block);
-        return planReads(fields.map((field) => ({ block, field })), this.planOptions);
-      }),
-    );
+    return this.readWithProfile(`block:${blockId}:${options.includeReserved === true}`, (profile) => {
+      const block = this.blockOf(profile, blockId);
+      const fields = options.includeReserved ? block.fields : visibleFields(block);
+      return planReads(fields.map((field) => ({ block, field })), this.planOptions);
+    });
   }
 
-  /** Measurement groups (instantaneous, energies, maxAvg, harmonics) from the chosen table, or named fields. */
+  /** The block of the profile, or an input error naming the model that lacks it. */
+  private blockOf(profile: MeterProfile, blockId: string, purpose = 'read'): BlockDef {
+    const block = profileBlock(profile, blockId);
+    if (!block) {
+      const problem = `the ${profile.name} has no ${blockId} block: nothing to ${purpose}`;
+      throw new DeviceError('input', `${this.meter}: ${problem}`, { unitId: this.unitId, problems: [problem] });
+    }
+    return block;
+  }
+
+  /** Measurement groups (instantaneous, energies, maxAvg, harmonics...) from the chosen table, or named fields, of the meter's model. */
   readMeasurements(selection: MeasurementSelection = {}): Promise<Reading> {
     // A poller asks for the same selection every time: plan it once.
     const key = JSON.stringify([selection.table, selection.groups, selection.fields]);
-    return this.readPlanned(this.cachedPlan(key, () => planReads(selectMeasurementFields(selection, { unitId: this.unitId }), this.planOptions)));
+    return this.readWithProfile(key, (profile) => planReads(selectMeasurementFields(selection, { unitId: this.unitId, profile }), this.planOptions));
   }
 
   /** A plan made once per key (bounded, so msg.fields from a flow cannot grow it without end). */
@@ -105,25 +230,37 @@ export class DirisDevice {
   }
 
   /** Who the meter is; refuses a unit id that answers but is not a Socomec meter. */
+  /**
+   * Who the meter is, and which model's table the package reads it with (`model`, null for a
+   * Socomec product without a profile); refuses a unit id that answers but is not a Socomec meter.
+   * Works for every Socomec product: only the blocks the model has are read.
+   */
   async readIdentity(options: { details?: boolean } = {}): Promise<Identity & Pick<Reading, 'timestamp' | 'requests'>> {
-    const identification = await this.readBlock('identification');
-    if (identification.payload.signature !== 'SOCO') {
-      throw new DeviceError('not-socomec', `${this.meter}: not a Socomec meter (signature at 50000 is ${JSON.stringify(identification.payload.signature)}, expected "SOCO")`, {
-        unitId: this.unitId,
-        block: 'identification (50000)',
-      });
-    }
-    const options_ = await this.readBlock('options');
-    const customization = await this.readFields(['customizationDataLoaded', 'retrofitActivated'].map((key) => this.wanted('customization', key)));
+    const identification = await this.readIdentification();
+    const detection = detectFromIdentification(identification.payload);
+    rememberDetection(this.link, this.unitId, detection);
+    const profile = detection.profile;
+    const readIf = async (blockId: string, read: (block: BlockDef) => Promise<Reading>): Promise<Reading | undefined> => {
+      const block = profile ? profileBlock(profile, blockId) : undefined;
+      return block ? read(block) : undefined;
+    };
+    const planned = (block: BlockDef, fields: readonly { key: string }[]) =>
+      this.readPlanned(this.cachedPlan(`${profile?.id}:identity:${block.id}`, () => planReads(block.fields.filter((f) => fields.some((w) => w.key === f.key)).map((field) => ({ block, field })), this.planOptions)));
+    const optionsBlock = await readIf('options', (block) => planned(block, visibleFields(block)));
+    const customization = await readIf('customization', (block) => planned(block, [{ key: 'customizationDataLoaded' }, { key: 'retrofitActivated' }]));
+    const last = customization ?? optionsBlock ?? identification;
     const identity: Identity & Pick<Reading, 'timestamp' | 'requests'> = {
-      ...buildIdentity(identification.payload, options_.payload, customization.payload),
-      timestamp: customization.timestamp,
-      requests: identification.requests + options_.requests + customization.requests,
+      ...withoutMissingIdentity(buildIdentity(identification.payload, optionsBlock?.payload ?? {}, customization?.payload ?? {}), profile),
+      model: profile?.id ?? null,
+      modelName: profile?.name ?? null,
+      timestamp: last.timestamp,
+      requests: identification.requests + (optionsBlock?.requests ?? 0) + (customization?.requests ?? 0),
     };
     if (options.details) {
       identity.details = {};
       for (const blockId of ['customization', 'calibration', 'legacyOptions']) {
-        const reading = await this.readBlock(blockId);
+        const reading = await readIf(blockId, (block) => planned(block, visibleFields(block)));
+        if (!reading) continue;
         identity.details[blockId] = reading.payload;
         identity.requests += reading.requests;
       }
@@ -133,7 +270,19 @@ export class DirisDevice {
 
   /** The current settings of a settings block (application settings by default). */
   readSettings(block: SettingsBlockId = 'applicationSettings'): Promise<Reading> {
-    return this.readBlock(block);
+    return this.readWithProfile(`settings:${block}`, (profile) => {
+      const def = this.settingsBlockOf(profile, block);
+      return planReads(visibleFields(def).map((field) => ({ block: def, field })), this.planOptions);
+    });
+  }
+
+  private settingsBlockOf(profile: MeterProfile, blockId: string): BlockDef {
+    try {
+      return settingsBlock(blockId, profile);
+    } catch (err) {
+      if (err instanceof DeviceError) throw new DeviceError('input', `${this.meter}: ${err.message}; nothing written`, { unitId: this.unitId, problems: err.problems });
+      throw err;
+    }
   }
 
   /**
@@ -143,7 +292,9 @@ export class DirisDevice {
    */
   async writeSettings(settings: unknown, options: WriteSettingsOptions = {}): Promise<WriteSettingsResult> {
     const blockId = options.block ?? 'applicationSettings';
-    const planned = validateSettings(blockId, settings ?? {}, { allowFactoryBlocks: options.allowFactoryBlocks, unitId: this.unitId, meter: this.meter });
+    const profile = await this.profile();
+    this.settingsBlockOf(profile, blockId);
+    const planned = validateSettings(blockId, settings ?? {}, { allowFactoryBlocks: options.allowFactoryBlocks, unitId: this.unitId, meter: this.meter, profile });
     const before = await this.readSettings(blockId);
     const changed: Record<string, SettingsChange> = {};
     const toWrite = planned.filter((w) => {
@@ -157,7 +308,7 @@ export class DirisDevice {
       return { ...before, changed, dryRun: options.dryRun === true, writes: 0 };
     }
 
-    const block = getBlock(blockId);
+    const block = this.settingsBlockOf(profile, blockId);
     let writes = 0;
     for (const run of planWrites(toWrite)) {
       const where = `${block.id} (${block.start})`;
@@ -187,15 +338,20 @@ export class DirisDevice {
     return { ...after, changed, dryRun: false, writes, requests: before.requests + writes + after.requests };
   }
 
-  /** Resets counters by name or bit mask, only those `allowed` permits. */
+  /** Resets counters by name (or bit mask on models with one reset register), only those `allowed` permits, with the model's own commands. */
   async reset(what: unknown, allowed: readonly string[]): Promise<ResetResult> {
-    const mask = resolveResetMask(what, allowed, { unitId: this.unitId, meter: this.meter });
-    try {
-      await this.link.writeRegister(this.unitId, RESET_ADDRESS, mask, this.requestOptions('high'));
-    } catch (err) {
-      throw toDeviceError(err, { unitId: this.unitId, link: this.link.description, block: `reset (${RESET_ADDRESS})`, action: `reset 0x${mask.toString(16)}` });
+    const profile = await this.profile();
+    const { targets, names } = resolveResets(what, allowed, { unitId: this.unitId, meter: this.meter, profile });
+    for (const target of targets) {
+      try {
+        await this.link.writeRegister(this.unitId, target.address, target.mask, this.requestOptions('high'));
+      } catch (err) {
+        throw toDeviceError(err, { unitId: this.unitId, link: this.link.description, block: `reset (${target.address})`, action: `reset 0x${target.mask.toString(16)}` });
+      }
     }
-    return { mask, reset: resetNamesOf(mask) };
+    const result: ResetResult = { mask: targets[0]?.mask ?? 0, reset: names };
+    if (targets.length > 1) result.registers = targets;
+    return result;
   }
 
   /** Restarts the meter (0xB2). It stops answering for a moment. */
@@ -210,6 +366,8 @@ export class DirisDevice {
 
   /** Active threshold alarms (cause by name, value in its unit, duration) and, optionally, input/output states. */
   async readAlarms(options: { legacy?: boolean; io?: boolean } = {}): Promise<AlarmState> {
+    const profile = await this.profile();
+    this.blockOf(profile, options.legacy ? 'legacyAlarms' : 'alarms', 'read alarms from');
     const alarms = await this.readBlock(options.legacy ? 'legacyAlarms' : 'alarms');
     const p = alarms.payload;
     const state: AlarmState = {
@@ -220,27 +378,32 @@ export class DirisDevice {
       requests: alarms.requests,
     };
     if (options.io) {
-      const inputs = await this.readBlock('inputs');
+      // The A-20 has an inputs block (8192); the A-10 gives its inputs as bits of 51969 only.
+      const inputs = profileBlock(profile, 'inputs') ? await this.readBlock('inputs') : undefined;
       const io = await this.readBlock('inputsOutputs');
-      state.inputs = inputs.payload as Record<string, boolean>;
+      state.inputs = inputs ? (inputs.payload as Record<string, boolean>) : firstStates(io.payload.inputStates, io.payload.inputCount);
       state.outputs = firstStates(io.payload.outputStates, io.payload.outputCount);
       state.timestamp = io.timestamp;
-      state.requests += inputs.requests + io.requests;
+      state.requests += (inputs?.requests ?? 0) + io.requests;
     }
     return state;
   }
 
   private async sendAction(action: string): Promise<void> {
-    try {
-      await this.link.writeRegister(this.unitId, ACTION_ADDRESS, ACTION_CODES[action], this.requestOptions('high'));
-    } catch (err) {
-      throw toDeviceError(err, { unitId: this.unitId, link: this.link.description, block: `actions (${ACTION_ADDRESS})`, action: `command ${action}` });
+    const profile = await this.profile();
+    const address = this.blockOf(profile, 'actions', `send ${action} to`).start;
+    const code = Object.entries(profile.actions).find(([, name]) => name === action)?.[0];
+    if (code === undefined) {
+      const problem = `the ${profile.name} has no ${action} command (its commands: ${Object.values(profile.actions).join(', ')})`;
+      throw new DeviceError('input', `${this.meter}: ${problem}; nothing sent`, { unitId: this.unitId, block: `actions (${address})`, problems: [problem] });
     }
-  }
-
-  private wanted(blockId: string, key: string): WantedField {
-    const block: BlockDef = getBlock(blockId);
-    return { block, field: block.fields.find((f) => f.key === key)! };
+    try {
+      await this.link.writeRegister(this.unitId, address, Number(code), this.requestOptions('high'));
+    } catch (err) {
+      throw toDeviceError(err, { unitId: this.unitId, link: this.link.description, block: `actions (${address})`, action: `command ${action}` });
+    }
+    // A restarted meter may come back as something else (a replaced meter): identify it again.
+    if (action === 'restart') forgetDetection(this.link, this.unitId);
   }
 
   private requestOptions(priority: 'normal' | 'high' = 'normal'): RequestOptions {

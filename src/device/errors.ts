@@ -5,6 +5,8 @@
 export type DeviceErrorKind =
   | 'input' // the caller asked for something invalid; nothing was sent
   | 'not-socomec' // the unit id answers but is not a Socomec meter
+  | 'unsupported-model' // a Socomec product this package has no register table for
+  | 'model-mismatch' // the node pins a model the meter says it is not
   | 'verify' // a write was accepted but the read-back differs
   | 'timeout'
   | 'exception'
@@ -106,6 +108,10 @@ export function describeError(err: unknown): { text: string; fill: 'red' | 'yell
       return { text: 'bad input', fill: 'red' };
     case 'not-socomec':
       return { text: 'not a Socomec meter', fill: 'red' };
+    case 'unsupported-model':
+      return { text: 'model not supported', fill: 'red' };
+    case 'model-mismatch':
+      return { text: 'wrong model pinned', fill: 'red' };
     case 'verify':
       return { text: 'read-back differs', fill: 'red' };
     default:

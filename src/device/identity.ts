@@ -36,5 +36,7 @@ export function buildIdentity(id: Record<string, FieldValue>, options: Record<st
     options: { metering: optionBits.metering === true, communication: optionBits.communication === true, inputsOutputs: optionBits.inputsOutputs === true },
     optionSlots: [options.optionSlot1 as string | number, options.optionSlot2 as string | number],
     retrofitActivated: customization.retrofitActivated === true,
+    model: null,
+    modelName: null,
   };
 }

@@ -1,5 +1,5 @@
 import type { WantedField } from '../planner';
-import { getBlock, visibleFields, type FieldDef } from '../registers';
+import { DIRIS_A20, profileBlock, visibleFields, type FieldDef, type MeterProfile } from '../registers';
 import { DeviceError } from './errors';
 import { MEASUREMENT_GROUPS, MEASUREMENT_TABLES, type MeasurementGroup, type MeasurementTable } from './types';
 
@@ -10,6 +10,13 @@ function legacyGroup(field: FieldDef): MeasurementGroup {
   return 'instantaneous';
 }
 
+/** Groups only some models have, the same whichever table serves the others. */
+const EXTRA_GROUPS = {
+  fineEnergies: [{ blockId: 'fineEnergies' }],
+  tariffEnergies: [{ blockId: 'tariffEnergies' }],
+  temperatures: [{ blockId: 'temperatures' }],
+};
+
 /** The blocks each table reads for each group; the legacy tables hold several groups in one block. */
 const SOURCES: Record<MeasurementTable, Record<MeasurementGroup, { blockId: string; filter?: (f: FieldDef) => boolean }[]>> = {
   standard: {
@@ -17,12 +24,14 @@ const SOURCES: Record<MeasurementTable, Record<MeasurementGroup, { blockId: stri
     energies: [{ blockId: 'energies' }],
     maxAvg: [{ blockId: 'maxAvg' }],
     harmonics: [{ blockId: 'harmonics' }],
+    ...EXTRA_GROUPS,
   },
   secondary16: {
     instantaneous: [{ blockId: 'instantaneous16', filter: (f) => !f.key.startsWith('total') }],
     energies: [{ blockId: 'instantaneous16', filter: (f) => f.key.startsWith('total') }],
     maxAvg: [{ blockId: 'maxAvg' }],
     harmonics: [{ blockId: 'harmonics' }],
+    ...EXTRA_GROUPS,
   },
   legacy32: legacySources('legacy32'),
   legacy16: legacySources('legacy16'),
@@ -31,7 +40,7 @@ const SOURCES: Record<MeasurementTable, Record<MeasurementGroup, { blockId: stri
 
 function legacySources(blockId: string): Record<MeasurementGroup, { blockId: string; filter?: (f: FieldDef) => boolean }[]> {
   const of = (group: MeasurementGroup) => [{ blockId, filter: (f: FieldDef) => legacyGroup(f) === group }];
-  return { instantaneous: of('instantaneous'), energies: of('energies'), maxAvg: of('maxAvg'), harmonics: [{ blockId: 'harmonics' }] };
+  return { instantaneous: of('instantaneous'), energies: of('energies'), maxAvg: of('maxAvg'), harmonics: [{ blockId: 'harmonics' }], ...EXTRA_GROUPS };
 }
 
 export interface MeasurementField {
@@ -43,13 +52,33 @@ export interface MeasurementField {
   address: number;
 }
 
-/** Every field a read-measurements node can return for a table, in group order (for editors and docs). */
-export function measurementFieldList(table: MeasurementTable = 'standard', groups: readonly MeasurementGroup[] = MEASUREMENT_GROUPS): MeasurementField[] {
+/** The tables a model offers: those whose blocks it has. */
+export function measurementTablesOf(profile: MeterProfile): MeasurementTable[] {
+  return MEASUREMENT_TABLES.filter((table) =>
+    (['instantaneous', 'energies'] as const).some((group) => SOURCES[table][group].some((source) => profileBlock(profile, source.blockId))),
+  );
+}
+
+/** The groups a model offers with a table: those with at least one field. */
+export function measurementGroupsOf(profile: MeterProfile, table: MeasurementTable = 'standard'): MeasurementGroup[] {
+  return MEASUREMENT_GROUPS.filter((group) => measurementFieldList(table, [group], profile).length > 0);
+}
+
+/**
+ * Every field a read-measurements node can return for a table, in group order (for editors
+ * and docs), from the model's own blocks: a field the model lacks is not listed (so never read).
+ */
+export function measurementFieldList(
+  table: MeasurementTable = 'standard',
+  groups: readonly MeasurementGroup[] = MEASUREMENT_GROUPS,
+  profile: MeterProfile = DIRIS_A20,
+): MeasurementField[] {
   const list: MeasurementField[] = [];
   const listed = new Set<string>();
   for (const group of groups) {
     for (const source of SOURCES[table][group]) {
-      const block = getBlock(source.blockId);
+      const block = profileBlock(profile, source.blockId);
+      if (!block) continue;
       for (const f of visibleFields(block)) {
         // hourMeter is in both the instantaneous and the energy block: list (and read) it once.
         if (listed.has(f.key) || (source.filter && !source.filter(f))) continue;
@@ -68,22 +97,29 @@ export interface MeasurementSelection {
 }
 
 /** Validates a selection (groups, field keys, table) and returns the fields to read; every problem named at once. */
-export function selectMeasurementFields(selection: MeasurementSelection, context: { unitId: number }): WantedField[] {
+export function selectMeasurementFields(selection: MeasurementSelection, context: { unitId: number; profile?: MeterProfile }): WantedField[] {
+  const profile = context.profile ?? DIRIS_A20;
   const problems: string[] = [];
   const table = (selection.table ?? 'standard') as MeasurementTable;
   if (!MEASUREMENT_TABLES.includes(table)) problems.push(`unknown table "${String(selection.table)}" (valid: ${MEASUREMENT_TABLES.join(', ')})`);
   const groups = (selection.groups ?? ['instantaneous', 'energies']) as MeasurementGroup[];
   if (!Array.isArray(groups) || groups.length === 0) problems.push('groups must be a non-empty array');
   else for (const g of groups) if (!MEASUREMENT_GROUPS.includes(g)) problems.push(`unknown group "${String(g)}" (valid: ${MEASUREMENT_GROUPS.join(', ')})`);
+  if (problems.length === 0 && !measurementTablesOf(profile).includes(table)) {
+    problems.push(`${profile.name} has no ${table} table (it offers: ${measurementTablesOf(profile).join(', ')})`);
+  }
   if (problems.length > 0) throw inputError(problems, context.unitId);
 
   // msg.fields may name any field of the table, whatever the groups say.
-  const candidates = measurementFieldList(table, selection.fields ? MEASUREMENT_GROUPS : groups);
+  const candidates = measurementFieldList(table, selection.fields ? MEASUREMENT_GROUPS : groups, profile);
+  if (candidates.length === 0) {
+    throw inputError([`${profile.name} has none of the groups ${groups.join(', ')} (it offers: ${measurementGroupsOf(profile, table).join(', ')})`], context.unitId);
+  }
   let chosen = candidates;
   if (selection.fields !== undefined) {
     if (!Array.isArray(selection.fields) || selection.fields.length === 0) throw inputError(['fields must be a non-empty array of field keys'], context.unitId);
     const known = new Map(candidates.map((c) => [c.key, c]));
-    for (const key of selection.fields) if (!known.has(key)) problems.push(`unknown field "${String(key)}" for table ${table}`);
+    for (const key of selection.fields) if (!known.has(key)) problems.push(`unknown field "${String(key)}" for table ${table} of the ${profile.name}`);
     if (problems.length > 0) {
       problems.push(`valid fields: ${[...known.keys()].join(', ')}`);
       throw inputError(problems, context.unitId);
@@ -96,7 +132,7 @@ export function selectMeasurementFields(selection: MeasurementSelection, context
   for (const c of chosen) {
     if (seen.has(c.key)) continue;
     seen.add(c.key);
-    const block = getBlock(c.blockId);
+    const block = profileBlock(profile, c.blockId)!;
     wanted.push({ block, field: block.fields.find((f) => f.key === c.key)! });
   }
   return wanted;

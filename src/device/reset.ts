@@ -1,69 +1,112 @@
+import { DIRIS_A20, PROFILES, type MeterProfile, type ResetTarget } from '../registers';
 import { DeviceError } from './errors';
 import type { ResetName } from './types';
 
-/** Reset names and their bits in the reset command (1024); "energies" is all five partial energy counters. */
-export const RESET_MASKS: Readonly<Record<ResetName, number>> = {
-  maxCurrents: 0x0001,
-  maxPowers: 0x0002,
-  hourMeter: 0x0040,
-  activeEnergyPos: 0x0080,
-  reactiveEnergyPos: 0x0100,
-  apparentEnergy: 0x0200,
-  activeEnergyNeg: 0x0400,
-  reactiveEnergyNeg: 0x0800,
-  energies: 0x0f80,
-  all: 0x1000,
-};
+/** The A-20's reset names and their bits in the reset command (1024); "energies" is all five partial energy counters. */
+export const RESET_MASKS: Readonly<Record<ResetName, number>> = Object.fromEntries(
+  Object.entries(DIRIS_A20.resets).map(([name, targets]) => [name, targets[0].mask]),
+) as Record<ResetName, number>;
 
 export const RESET_NAMES = Object.keys(RESET_MASKS) as ResetName[];
 
 /** Other spellings users reach for, mapped to the names above. */
-const ALIASES: Readonly<Record<string, ResetName>> = { maxAvgCurrents: 'maxCurrents', maxAvgPowers: 'maxPowers' };
+const ALIASES: Readonly<Record<string, string>> = { maxAvgCurrents: 'maxCurrents', maxAvgPowers: 'maxPowers' };
 
-/** The single-bit names, to report what a mask resets. */
-const SINGLE_BITS = RESET_NAMES.filter((n) => n !== 'energies');
+/** Every reset name some model has, to tell "this model lacks it" from "no such reset". */
+const ANY_MODEL_RESETS = new Set(PROFILES.flatMap((p) => Object.keys(p.resets)));
 
-export function resetNamesOf(mask: number): ResetName[] {
-  return SINGLE_BITS.filter((n) => (mask & RESET_MASKS[n]) !== 0);
+/** Names that stand for several others: reported as the single ones they reset. */
+const GROUP_NAMES = new Set(['energies']);
+
+/** Register -> bits, merged. */
+type Masks = Map<number, number>;
+
+function add(masks: Masks, targets: readonly ResetTarget[]): void {
+  for (const t of targets) masks.set(t.address, (masks.get(t.address) ?? 0) | t.mask);
+}
+
+function covers(outer: Masks, targets: readonly ResetTarget[]): boolean {
+  return targets.every((t) => ((outer.get(t.address) ?? 0) & t.mask) === t.mask);
+}
+
+/** The single resets a set of register bits performs, by name, in the model's order. */
+function namesOf(profile: MeterProfile, masks: Masks): string[] {
+  return Object.entries(profile.resets)
+    .filter(([name, targets]) => !GROUP_NAMES.has(name) && covers(masks, targets))
+    .map(([name]) => name);
+}
+
+export function resetNamesOf(mask: number, profile: MeterProfile = DIRIS_A20): string[] {
+  const address = Object.values(profile.resets)[0]?.[0]?.address ?? 0;
+  return namesOf(profile, new Map([[address, mask]]));
+}
+
+export interface ResolvedReset {
+  /** What to write: one value per reset register, in address order. */
+  targets: ResetTarget[];
+  /** The single resets performed, by name. */
+  names: string[];
 }
 
 /**
- * Turns names or a bit mask into the mask to write, refusing (and naming) anything the
- * node's configuration does not allow. `allowed` lists the permitted names; a permitted
+ * Turns names (or, on models with one reset register, a bit mask) into the registers and
+ * bits to write, refusing (and naming) anything the model lacks or the node's
+ * configuration does not allow. `allowed` lists the permitted names; a permitted
  * "energies" permits each energy counter.
  */
-export function resolveResetMask(what: unknown, allowed: readonly string[], context: { unitId: number; meter: string }): number {
-  const allowedMask = allowed.reduce((mask, name) => mask | (RESET_MASKS[(ALIASES[name] ?? name) as ResetName] ?? 0), 0);
+export function resolveResets(what: unknown, allowed: readonly string[], context: { unitId: number; meter: string; profile?: MeterProfile }): ResolvedReset {
+  const profile = context.profile ?? DIRIS_A20;
+  const known = Object.keys(profile.resets);
+  const addresses = [...new Set(Object.values(profile.resets).flatMap((targets) => targets.map((t) => t.address)))].sort((a, b) => a - b);
+  const allowedMasks: Masks = new Map();
+  for (const name of allowed) add(allowedMasks, profile.resets[ALIASES[name] ?? name] ?? []);
   const problems: string[] = [];
-  let mask = 0;
+  const requested: Masks = new Map();
   if (typeof what === 'number') {
-    if (!Number.isInteger(what) || what <= 0 || what > 0xffff) problems.push(`mask ${what} is not an integer 1..0xFFFF`);
+    if (addresses.length !== 1) problems.push(`the ${profile.name} resets through ${addresses.length} registers: name what to reset (${known.join(', ')})`);
+    else if (!Number.isInteger(what) || what <= 0 || what > 0xffff) problems.push(`mask ${what} is not an integer 1..0xFFFF`);
     else {
-      const known = SINGLE_BITS.reduce((m, n) => m | RESET_MASKS[n], 0);
-      if ((what & ~known) !== 0) problems.push(`mask 0x${what.toString(16)} sets undefined bits 0x${(what & ~known).toString(16)}`);
-      mask = what & known;
+      const defined = Object.values(profile.resets).reduce((m, targets) => m | targets[0].mask, 0);
+      if ((what & ~defined) !== 0) problems.push(`mask 0x${what.toString(16)} sets undefined bits 0x${(what & ~defined).toString(16)}`);
+      requested.set(addresses[0], what & defined);
     }
   } else {
     const names = typeof what === 'string' ? [what] : what;
     if (!Array.isArray(names) || names.length === 0) {
-      problems.push(`say what to reset: a name, an array of names or a bit mask (names: ${RESET_NAMES.join(', ')})`);
+      problems.push(`say what to reset: a name, an array of names or a bit mask (names: ${known.join(', ')})`);
     } else {
       for (const raw of names) {
         const name = typeof raw === 'string' ? (ALIASES[raw] ?? raw) : raw;
-        if (typeof name !== 'string' || !(name in RESET_MASKS)) problems.push(`unknown reset "${String(raw)}" (valid: ${RESET_NAMES.join(', ')})`);
-        else mask |= RESET_MASKS[name as ResetName];
+        const targets = typeof name === 'string' ? profile.resets[name] : undefined;
+        if (targets) add(requested, targets);
+        else if (typeof name === 'string' && ANY_MODEL_RESETS.has(name)) problems.push(`the ${profile.name} has no "${name}" reset (its resets: ${known.join(', ')})`);
+        else problems.push(`unknown reset "${String(raw)}" (valid: ${known.join(', ')})`);
       }
     }
   }
   if (problems.length === 0) {
-    const refused = mask & ~allowedMask;
-    if (refused !== 0) {
-      const allowedNames = resetNamesOf(allowedMask);
-      problems.push(`not allowed by this node: ${resetNamesOf(refused).join(', ')} (allowed: ${allowedNames.length ? allowedNames.join(', ') : 'none'})`);
+    const refused: Masks = new Map();
+    for (const [address, mask] of requested) {
+      const extra = mask & ~(allowedMasks.get(address) ?? 0);
+      if (extra !== 0) refused.set(address, extra);
+    }
+    if (refused.size > 0) {
+      const refusedNames = Object.entries(profile.resets)
+        .filter(([name, targets]) => !GROUP_NAMES.has(name) && targets.some((t) => ((refused.get(t.address) ?? 0) & t.mask) !== 0))
+        .map(([name]) => name);
+      const allowedNames = namesOf(profile, allowedMasks);
+      problems.push(`not allowed by this node: ${refusedNames.join(', ')} (allowed: ${allowedNames.length ? allowedNames.join(', ') : 'none'})`);
     }
   }
   if (problems.length > 0) {
-    throw new DeviceError('input', `${context.meter}: reset refused, nothing sent: ${problems.join('; ')}`, { unitId: context.unitId, block: 'reset (1024)', problems });
+    const where = addresses.length === 1 ? `reset (${addresses[0]})` : `reset (${addresses.join(', ')})`;
+    throw new DeviceError('input', `${context.meter}: reset refused, nothing sent: ${problems.join('; ')}`, { unitId: context.unitId, block: where, problems });
   }
-  return mask;
+  const targets = [...requested].filter(([, mask]) => mask !== 0).sort(([a], [b]) => a - b).map(([address, mask]) => ({ address, mask }));
+  return { targets, names: namesOf(profile, requested) };
+}
+
+/** The A-20 form: the one bit mask for register 1024. */
+export function resolveResetMask(what: unknown, allowed: readonly string[], context: { unitId: number; meter: string }): number {
+  return resolveResets(what, allowed, context).targets[0]?.mask ?? 0;
 }

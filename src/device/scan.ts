@@ -10,6 +10,9 @@ export interface ScanHit {
   family: string | number;
   serialNumber: string;
   softwareVersion: string;
+  /** The model whose table the package reads it with ("A10"), null for a Socomec product without a profile. */
+  model: string | null;
+  modelName: string | null;
 }
 
 /** What a scan answers: the meters found, and unit ids that answered but are no DIRIS. */
@@ -41,6 +44,8 @@ export async function scanUnits(link: RegisterLink, unitIds: readonly number[], 
         family: identity.family,
         serialNumber: identity.serialNumber,
         softwareVersion: identity.softwareVersion,
+        model: identity.model,
+        modelName: identity.modelName,
       });
     } catch (err) {
       const kind = errorKind(err);

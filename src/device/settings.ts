@@ -1,5 +1,5 @@
 import { CodecError, encodeField } from '../codec';
-import { getBlock, visibleFields, type BlockDef, type FieldDef } from '../registers';
+import { DIRIS_A20, profileBlock, visibleFields, type BlockDef, type FieldDef, type MeterProfile } from '../registers';
 import { DeviceError } from './errors';
 import { SETTINGS_BLOCKS, type SettingsBlockId } from './types';
 
@@ -18,15 +18,15 @@ export interface SettingsField {
 }
 
 /** The settings a block offers, for editor choices, help text and docs. */
-export function settingsFieldList(blockId: SettingsBlockId = 'applicationSettings'): SettingsField[] {
-  return visibleFields(settingsBlock(blockId)).map((f) => ({
+export function settingsFieldList(blockId: SettingsBlockId = 'applicationSettings', profile: MeterProfile = DIRIS_A20): SettingsField[] {
+  return visibleFields(settingsBlock(blockId, profile)).map((f) => ({
     key: f.key,
     label: f.label,
     unit: f.unit,
     address: f.address,
     writable: f.writable,
     enumValues: f.enumValues,
-    allowedValues: f.allowedValues,
+    allowedValues: f.allowedValues ?? (f.numericCodes ? Object.values(f.numericCodes) : undefined),
     min: f.min,
     max: f.max,
     scale: f.scale,
@@ -34,11 +34,22 @@ export function settingsFieldList(blockId: SettingsBlockId = 'applicationSetting
   }));
 }
 
-export function settingsBlock(blockId: string): BlockDef {
+/** The settings blocks a model has. */
+export function settingsBlocksOf(profile: MeterProfile): SettingsBlockId[] {
+  return SETTINGS_BLOCKS.filter((id) => profileBlock(profile, id) !== undefined);
+}
+
+export function settingsBlock(blockId: string, profile: MeterProfile = DIRIS_A20): BlockDef {
   if (!SETTINGS_BLOCKS.includes(blockId as SettingsBlockId)) {
     throw new DeviceError('input', `unknown settings block "${blockId}" (valid: ${SETTINGS_BLOCKS.join(', ')})`, { problems: [`unknown settings block "${blockId}"`] });
   }
-  return getBlock(blockId);
+  const block = profileBlock(profile, blockId);
+  if (!block) {
+    const offered = settingsBlocksOf(profile);
+    const problem = `the ${profile.name} has no ${blockId} block (its settings blocks: ${offered.length > 0 ? offered.join(', ') : 'none'})`;
+    throw new DeviceError('input', problem, { problems: [problem] });
+  }
+  return block;
 }
 
 export interface PlannedWrite {
@@ -59,9 +70,9 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 export function validateSettings(
   blockId: SettingsBlockId,
   settings: unknown,
-  options: { allowFactoryBlocks?: boolean; unitId: number; meter: string },
+  options: { allowFactoryBlocks?: boolean; unitId: number; meter: string; profile?: MeterProfile },
 ): PlannedWrite[] {
-  const block = settingsBlock(blockId);
+  const block = settingsBlock(blockId, options.profile);
   const problems: string[] = [];
   if (block.factoryOnly && !options.allowFactoryBlocks) {
     problems.push(`block ${block.id} (${block.start}) is factory/calibration data: enable "allow factory and calibration blocks" to write it`);

@@ -18,8 +18,9 @@ export interface RequestOptions {
 }
 
 /** Measurement groups a read-measurements node offers. */
-export type MeasurementGroup = 'instantaneous' | 'energies' | 'maxAvg' | 'harmonics';
-export const MEASUREMENT_GROUPS: readonly MeasurementGroup[] = ['instantaneous', 'energies', 'maxAvg', 'harmonics'];
+export type MeasurementGroup = 'instantaneous' | 'energies' | 'maxAvg' | 'harmonics' | 'fineEnergies' | 'tariffEnergies' | 'temperatures';
+/** The last three only on the models whose tables have them (0xC700, 0xC6A0, 0xC900). */
+export const MEASUREMENT_GROUPS: readonly MeasurementGroup[] = ['instantaneous', 'energies', 'maxAvg', 'harmonics', 'fineEnergies', 'tariffEnergies', 'temperatures'];
 
 /**
  * Which register table serves the instantaneous, energy and max/avg values.
@@ -40,6 +41,7 @@ export interface Reading {
   requests: number;
 }
 
+/** Who the meter is. Keys its model's table lacks (a Countis has no build date) are absent. */
 export interface Identity {
   signature: string;
   family: string | number;
@@ -64,6 +66,10 @@ export interface Identity {
   options: { metering: boolean; communication: boolean; inputsOutputs: boolean };
   optionSlots: [string | number, string | number];
   retrofitActivated: boolean;
+  /** The model whose table the package uses ("A10"), or null for a Socomec product without one. */
+  model: string | null;
+  /** "DIRIS A-10", or null. */
+  modelName: string | null;
   /** With `details`: the customization, calibration and legacy option blocks, decoded. */
   details?: Record<string, Record<string, unknown>>;
 }
@@ -105,11 +111,15 @@ export type ResetName =
   | 'activeEnergyNeg'
   | 'reactiveEnergyNeg'
   | 'energies'
+  | 'tariffEnergies'
   | 'all';
 
 export interface ResetResult {
+  /** The bits written to the (first) reset register. */
   mask: number;
   reset: string[];
+  /** Every register written and its bits (Countis models reset through several). */
+  registers?: { address: number; mask: number }[];
 }
 
 export interface AlarmSide {

@@ -5,7 +5,7 @@
  * only; the device and transport know nothing of Node-RED.
  */
 import type { Node, NodeAPI, NodeMessage, NodeMessageInFlow, NodeStatus } from 'node-red';
-import { describeError, DirisDevice, meterName } from '../device';
+import { describeError, DirisDevice, meterName, type DeviceOptions } from '../device';
 import type { LinkConfig, LinkState, LinkStats, ModbusLink } from '../transport';
 
 /** Socomec's examples and most installations use unit id 5. */
@@ -253,7 +253,12 @@ export interface AttachedConnection {
  * bad: the node then shows a red status, logs the reason once, and fails every input
  * msg with it (rejectInputs), so the caller just returns.
  */
-export function attachConnection(RED: NodeAPI, node: Node, connectionId: unknown): AttachedConnection | undefined {
+export function attachConnection(
+  RED: NodeAPI,
+  node: Node,
+  connectionId: unknown,
+  deviceOptions: Pick<DeviceOptions, 'model'> = {},
+): AttachedConnection | undefined {
   const connection = getConnection(RED, connectionId);
   if (connection === undefined) {
     rejectInputs(
@@ -295,7 +300,7 @@ export function attachConnection(RED: NodeAPI, node: Node, connectionId: unknown
       }
       let device = devices.get(unitId);
       if (device === undefined) {
-        device = new DirisDevice(link, unitId, { source: node.id });
+        device = new DirisDevice(link, unitId, { source: node.id, ...deviceOptions });
         devices.set(unitId, device);
       }
       return device;

@@ -5,7 +5,8 @@
  * per unit id and turns states and events into messages and a status.
  */
 import type { Node, NodeAPI, NodeDef, NodeMessage, NodeStatus } from 'node-red';
-import { alarmEvents, type AlarmEvent, type AlarmSide, type AlarmState } from '../device';
+import { alarmEvents, type AlarmEvent, type AlarmSide, type AlarmState, type ModelChoice } from '../device';
+import { configuredModel } from './model-choice';
 import {
   attachConnection,
   buildOutput,
@@ -27,6 +28,8 @@ interface AlarmStatusDef extends NodeDef {
   legacy: boolean;
   io: boolean;
   onlyOnChange: boolean;
+  /** "auto", a model id, or absent (flows from before models: the A-20 table). */
+  model?: string;
 }
 
 /** "I1 high 6.2 A" */
@@ -67,16 +70,18 @@ export = function (RED: NodeAPI): void {
   function setUp(node: Node, def: AlarmStatusDef): void {
     let configuredUnit: number;
     let intervalSeconds: number;
+    let model: ModelChoice | undefined;
     try {
       configuredUnit = configuredUnitId(def.unitId);
       intervalSeconds = configuredSeconds(def.pollSeconds, 'poll interval');
+      model = configuredModel(def.model);
     } catch (err) {
       rejectInputs(node, err instanceof Error ? err : new Error(String(err)), { fill: 'red', shape: 'ring', text: 'bad settings' });
       return;
     }
     const readOptions = { legacy: def.legacy === true, io: def.io === true };
     const block = readOptions.legacy ? 'legacy alarms (1280)' : 'alarms (36176)';
-    const attached = attachConnection(RED, node, def.connection);
+    const attached = attachConnection(RED, node, def.connection, { model });
     if (attached === undefined) return;
     // The last state seen per unit id, so msg.unitId can point one node at several meters.
     const lastStates = new Map<number, AlarmState>();

@@ -48,7 +48,8 @@ export = function (RED: NodeAPI): void {
       const device = attached.device(unitId);
       const { timestamp, requests, ...identity } = await device.readIdentity({ details: def.details === true });
       const name = identity.extendedName || identity.productName || 'identified';
-      node.status(successStatus(`${name}, unit ${unitId}`, timestamp));
+      // A Socomec product without a profile says so: its readings, settings and resets will be refused.
+      node.status(successStatus(`${name}${identity.model === null ? ' (no profile)' : ''}, unit ${unitId}`, timestamp));
       const output = buildOutput(msg, { payload: identity, units: {}, timestamp }, { topic: outputTopic(def.topic, msg, unitId), unitId });
       return { ...output, diagnostics: { link: attached.describe(), requests } };
     };

@@ -8,11 +8,15 @@ import type { Node, NodeAPI, NodeDef, NodeMessage } from 'node-red';
 import {
   MEASUREMENT_GROUPS,
   MEASUREMENT_TABLES,
+  isModelChoice,
   measurementFieldList,
   type MeasurementGroup,
   type MeasurementTable,
+  type ModelChoice,
   type Reading,
 } from '../device';
+import { DIRIS_A20, PROFILES, getProfile } from '../registers';
+import { configuredModel } from './model-choice';
 import {
   attachConnection,
   buildOutput,
@@ -38,6 +42,8 @@ interface ReadMeasurementsDef extends NodeDef {
   /** Seconds between polls; 0 or blank = read only on input. */
   pollSeconds?: number | string;
   outputMode?: OutputMode;
+  /** "auto", a model id ("A10"), or absent (flows from before models: the A-20 table). */
+  model?: string;
 }
 
 const DEFAULT_GROUPS = ['instantaneous', 'energies'];
@@ -52,9 +58,11 @@ export = function (RED: NodeAPI): void {
   function setupReadMeasurements(node: Node, def: ReadMeasurementsDef): void {
     let configuredUnit: number;
     let pollSeconds: number;
+    let model: ModelChoice | undefined;
     try {
       configuredUnit = configuredUnitId(def.unitId);
       pollSeconds = configuredSeconds(def.pollSeconds, 'poll interval');
+      model = configuredModel(def.model);
     } catch (err) {
       rejectInputs(node, err instanceof Error ? err : new Error(String(err)));
       return;
@@ -63,7 +71,7 @@ export = function (RED: NodeAPI): void {
     const table = (MEASUREMENT_TABLES as readonly string[]).includes(def.table ?? '') ? (def.table as MeasurementTable) : 'standard';
     const outputMode: OutputMode = def.outputMode === 'perValue' ? 'perValue' : 'single';
 
-    const attached = attachConnection(RED, node, def.connection);
+    const attached = attachConnection(RED, node, def.connection, { model });
     if (attached === undefined) return;
 
     /** The msgs to send for one reading, in the configured output mode. */
@@ -110,14 +118,17 @@ export = function (RED: NodeAPI): void {
 
   RED.nodes.registerType('socomec-read-measurements', SocomecReadMeasurementsNode);
 
-  // The editor lists the keys the node will output, straight from the register map.
+  // The editor lists the keys the node will output, straight from the model's profile
+  // (model=auto: every model's keys, each with the models that have it).
   RED.httpAdmin.get(
     '/socomec-read-measurements/fields',
     RED.auth.needsPermission('socomec-read-measurements.read'),
     (req: Request, res: Response) => {
       const table = typeof req.query.table === 'string' && req.query.table !== '' ? req.query.table : 'standard';
       const groups = typeof req.query.groups === 'string' && req.query.groups !== '' ? req.query.groups.split(',') : [...MEASUREMENT_GROUPS];
+      const model = typeof req.query.model === 'string' && req.query.model !== '' ? req.query.model : undefined;
       const bad = [
+        ...(model === undefined || isModelChoice(model) ? [] : [`unknown model "${model}"`]),
         ...(MEASUREMENT_TABLES.includes(table as MeasurementTable) ? [] : [`unknown table "${table}"`]),
         ...groups.filter((g) => !MEASUREMENT_GROUPS.includes(g as MeasurementGroup)).map((g) => `unknown group "${g}"`),
       ];
@@ -125,10 +136,23 @@ export = function (RED: NodeAPI): void {
         res.status(400).json({ error: bad.join('; ') });
         return;
       }
-      // A key in two blocks (hourMeter) is output once.
-      const seen = new Set<string>();
-      const fields = measurementFieldList(table as MeasurementTable, groups as MeasurementGroup[]).filter((f) => !seen.has(f.key) && seen.add(f.key));
-      res.json(fields.map((f) => ({ key: f.key, label: f.label, unit: f.unit, group: f.group })));
+      if (model === undefined) {
+        // A key in two blocks (hourMeter) is output once.
+        const seen = new Set<string>();
+        const fields = measurementFieldList(table as MeasurementTable, groups as MeasurementGroup[], DIRIS_A20).filter((f) => !seen.has(f.key) && seen.add(f.key));
+        res.json(fields.map((f) => ({ key: f.key, label: f.label, unit: f.unit, group: f.group })));
+        return;
+      }
+      const profiles = model === 'auto' ? PROFILES : [getProfile(model)];
+      const byKey = new Map<string, { key: string; label: string; unit: string; group: string; models: string[] }>();
+      for (const profile of profiles) {
+        for (const f of measurementFieldList(table as MeasurementTable, groups as MeasurementGroup[], profile)) {
+          const entry = byKey.get(f.key) ?? { key: f.key, label: f.label, unit: f.unit, group: f.group, models: [] };
+          if (!entry.models.includes(profile.id)) entry.models.push(profile.id);
+          byKey.set(f.key, entry);
+        }
+      }
+      res.json([...byKey.values()]);
     },
   );
 };

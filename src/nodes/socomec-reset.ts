@@ -5,7 +5,8 @@
  * checkboxes to the allowed list and the msg to a device call.
  */
 import type { Node, NodeAPI, NodeDef } from 'node-red';
-import type { ResetName } from '../device';
+import type { ModelChoice, ResetName } from '../device';
+import { configuredModel } from './model-choice';
 import {
   attachConnection,
   buildOutput,
@@ -29,6 +30,7 @@ const RESET_OPTIONS: readonly [Exclude<ResetName, 'energies'>, string][] = [
   ['apparentEnergy', 'allowApparentEnergy'],
   ['activeEnergyNeg', 'allowActiveEnergyNeg'],
   ['reactiveEnergyNeg', 'allowReactiveEnergyNeg'],
+  ['tariffEnergies', 'allowTariffEnergies'],
   ['all', 'allowAll'],
 ];
 
@@ -53,15 +55,17 @@ export = function (RED: NodeAPI): void {
 
   function setUp(node: Node, def: ResetDef): void {
     let configuredUnit: number;
+    let model: ModelChoice | undefined;
     try {
       configuredUnit = configuredUnitId(def.unitId);
+      model = configuredModel(def.model);
     } catch (err) {
       rejectInputs(node, err instanceof Error ? err : new Error(String(err)), { fill: 'red', shape: 'ring', text: 'bad settings' });
       return;
     }
     const allowed: string[] = RESET_OPTIONS.filter(([, option]) => def[option] === true).map(([name]) => name);
     const allowedCommands = (Object.keys(COMMANDS) as CommandName[]).filter((name) => def[COMMANDS[name].option] === true);
-    const attached = attachConnection(RED, node, def.connection);
+    const attached = attachConnection(RED, node, def.connection, { model });
     if (attached === undefined) return;
 
     /** Refuses a command the node does not allow, or one mixed with resets, before anything is sent. */

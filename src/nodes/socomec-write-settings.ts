@@ -5,8 +5,9 @@
  */
 import type { Node, NodeAPI, NodeDef, NodeMessage } from 'node-red';
 import type { Request, Response } from 'express';
-import { SETTINGS_BLOCKS, settingsFieldList, type SettingsBlockId, type WriteSettingsResult } from '../device';
-import { getBlock } from '../registers';
+import { DeviceError, SETTINGS_BLOCKS, isModelChoice, settingsFieldList, type ModelChoice, type SettingsBlockId, type WriteSettingsResult } from '../device';
+import { DIRIS_A20, getBlock, getProfile } from '../registers';
+import { configuredModel } from './model-choice';
 import {
   attachConnection,
   buildOutput,
@@ -28,9 +29,12 @@ interface WriteSettingsDef extends NodeDef {
   allowFactoryBlocks: boolean;
   store: boolean;
   dryRun: boolean;
+  /** "auto", a model id, or absent (flows from before models: the A-20 table). */
+  model?: string;
 }
 
 interface NodeSettings {
+  model: ModelChoice | undefined;
   unitId: number;
   block: SettingsBlockId;
   /** "application settings (36352)", for error messages. */
@@ -56,6 +60,7 @@ function parseSettings(def: WriteSettingsDef): NodeSettings {
     throw new NodeInputError(`block ${blockName(block)} holds factory/calibration data: tick "Allow factory and calibration blocks (dangerous)" to use it`);
   }
   return {
+    model: configuredModel(def.model),
     unitId: configuredUnitId(def.unitId),
     block,
     blockName: blockName(block),
@@ -93,7 +98,7 @@ export = function (RED: NodeAPI): void {
       return;
     }
     const config = settings;
-    const attached = attachConnection(RED, node, def.connection);
+    const attached = attachConnection(RED, node, def.connection, { model: config.model });
     if (attached === undefined) return;
 
     onMeterInput(node, attached, { unitId: config.unitId, block: config.blockName }, async (msg, unitId) => {
@@ -135,6 +140,17 @@ export = function (RED: NodeAPI): void {
       res.status(404).json({ error: `unknown settings block "${block}" (valid: ${SETTINGS_BLOCKS.join(', ')})` });
       return;
     }
-    res.json(settingsFieldList(block));
+    // ?model=A10 lists that model's settings (its codings); without it, the A-20's.
+    const model = typeof req.query.model === 'string' && req.query.model !== '' && req.query.model !== 'auto' ? req.query.model : undefined;
+    if (model !== undefined && !isModelChoice(model)) {
+      res.status(400).json({ error: `unknown model "${model}"` });
+      return;
+    }
+    try {
+      res.json(settingsFieldList(block, model ? getProfile(model) : DIRIS_A20));
+    } catch (err) {
+      if (!(err instanceof DeviceError)) throw err;
+      res.status(404).json({ error: err.message });
+    }
   });
 };

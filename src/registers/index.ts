@@ -45,3 +45,4 @@ export function visibleFields(block: BlockDef): FieldDef[] {
 export function blockEnd(block: BlockDef): number {
   return block.start + block.size;
 }
+export * from './profiles';

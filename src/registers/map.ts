@@ -1,6 +1,7 @@
 /**
- * The DIRIS register map (A-20, also good for A-10) as typed data: every block and row
- * of the table (shared/register-map.txt), with stable keys, units and scales.
+ * The DIRIS A-20 register map as typed data: every block and row of the table
+ * (shared/register-map.txt), with stable keys, units and scales. The other models'
+ * profiles (profiles/) are built from these blocks plus each model's differences.
  *
  * Where the table is wrong or silent, the device notes win and a `note` says why.
  * The codec, planner, device, simulator, editor choices and README reference all read
@@ -8,26 +9,26 @@
  */
 import type { Access, BlockDef, BlockKind, Category, DataType, FieldDef, LockLevel } from './types';
 
-type FieldOptions = Partial<Omit<FieldDef, 'key' | 'address' | 'words' | 'label' | 'type'>>;
+export type FieldOptions = Partial<Omit<FieldDef, 'key' | 'address' | 'words' | 'label' | 'type'>>;
 
-function field(address: number, words: number, type: DataType, key: string, label: string, options: FieldOptions = {}): FieldDef {
+export function field(address: number, words: number, type: DataType, key: string, label: string, options: FieldOptions = {}): FieldDef {
   return { key, address, words, label, type, unit: '', writable: false, reserved: false, ...options };
 }
 
 /** A reserved or undocumented word (a blank row, "Reserved", "Réservé constructeur"). */
-function reserved(address: number, words: number, type?: DataType): FieldDef {
+export function reserved(address: number, words: number, type?: DataType): FieldDef {
   const guessed: DataType = words === 1 ? 'U16' : words === 2 ? 'U32' : 'U16[]';
   return field(address, words, type ?? guessed, `reserved${address}`, 'Reserved', { reserved: true });
 }
 
 /** Consecutive reserved rows of `words` each, from `first` to `last` (row addresses, inclusive). */
-function reservedRows(first: number, last: number, words: number): FieldDef[] {
+export function reservedRows(first: number, last: number, words: number): FieldDef[] {
   const rows: FieldDef[] = [];
   for (let address = first; address <= last; address += words) rows.push(reserved(address, words));
   return rows;
 }
 
-interface BlockOptions {
+export interface BlockOptions {
   id: string;
   title: string;
   start: number;
@@ -40,7 +41,7 @@ interface BlockOptions {
   factoryOnly?: boolean;
 }
 
-function block(options: BlockOptions, fields: FieldDef[]): BlockDef {
+export function block(options: BlockOptions, fields: FieldDef[]): BlockDef {
   const writableKind = options.kind !== 'info';
   return {
     id: options.id,
@@ -57,9 +58,9 @@ function block(options: BlockOptions, fields: FieldDef[]): BlockDef {
   };
 }
 
-const READ: Access[] = ['READ'];
-const READ_WRITE: Access[] = ['READ', 'WRITE', 'WRITE_MANY'];
-const WRITE: Access[] = ['WRITE'];
+export const READ: Access[] = ['READ'];
+export const READ_WRITE: Access[] = ['READ', 'WRITE', 'WRITE_MANY'];
+export const WRITE: Access[] = ['WRITE'];
 
 // ---------------------------------------------------------------------------------------
 // Shared value tables
@@ -75,9 +76,9 @@ export const NETWORK_TYPES: Readonly<Record<number, string>> = {
   6: '2NBL',
 };
 /** The legacy settings block (512) lists 0..5 only: 2NBL came later. */
-const LEGACY_NETWORK_TYPES: Readonly<Record<number, string>> = { 0: '1BL', 1: '2BL', 2: '3BL', 3: '3NBL', 4: '4BL', 5: '4NBL' };
+export const LEGACY_NETWORK_TYPES: Readonly<Record<number, string>> = { 0: '1BL', 1: '2BL', 2: '3BL', 3: '3NBL', 4: '4BL', 5: '4NBL' };
 
-const SYNC_PERIODS: Readonly<Record<number, string>> = {
+export const SYNC_PERIODS: Readonly<Record<number, string>> = {
   2: '2s',
   5: '5min',
   8: '8min',
@@ -88,9 +89,9 @@ const SYNC_PERIODS: Readonly<Record<number, string>> = {
   60: '60min',
 };
 
-const PULSE_ALLOCATIONS: Readonly<Record<number, string>> = { 0: 'kWh+', 1: 'kvarh+', 2: 'alarm', 3: 'command' };
+export const PULSE_ALLOCATIONS: Readonly<Record<number, string>> = { 0: 'kWh+', 1: 'kvarh+', 2: 'alarm', 3: 'command' };
 
-const PULSE_VALUES: Readonly<Record<number, string>> = {
+export const PULSE_VALUES: Readonly<Record<number, string>> = {
   0: '0.1kWh',
   1: '1kWh',
   2: '10kWh',
@@ -99,7 +100,7 @@ const PULSE_VALUES: Readonly<Record<number, string>> = {
   5: '10000kWh',
 };
 
-const HOUR_METER_ALLOCATIONS: Readonly<Record<number, string>> = {
+export const HOUR_METER_ALLOCATIONS: Readonly<Record<number, string>> = {
   1: 'auxiliarySupply',
   2: 'currents',
   3: 'phaseToPhaseVoltage',
@@ -109,7 +110,7 @@ const HOUR_METER_ALLOCATIONS: Readonly<Record<number, string>> = {
 };
 
 /** "?" in the table is Σ (sum): ΣP+ is the total active power. */
-const ALARM_TYPES: Readonly<Record<number, string>> = {
+export const ALARM_TYPES: Readonly<Record<number, string>> = {
   1: 'I',
   2: 'In',
   3: 'U',
@@ -126,7 +127,7 @@ const ALARM_TYPES: Readonly<Record<number, string>> = {
   14: 'F',
 };
 
-const RELAY_STATES: Readonly<Record<number, string>> = { 0: 'normallyOpen', 1: 'normallyClosed' };
+export const RELAY_STATES: Readonly<Record<number, string>> = { 0: 'normallyOpen', 1: 'normallyClosed' };
 
 /** Cause of the active threshold alarm (36176 / 36179 / 1280 / 1283). */
 export const ALARM_CAUSES: Readonly<Record<number, string>> = {
@@ -159,15 +160,15 @@ export const ALARM_CAUSES: Readonly<Record<number, string>> = {
   31: 'PFC',
 };
 
-const PF_TYPES: Readonly<Record<number, string>> = { 0: 'undefined', 1: 'leading', 2: 'lagging' };
+export const PF_TYPES: Readonly<Record<number, string>> = { 0: 'undefined', 1: 'leading', 2: 'lagging' };
 
 const PRODUCT_FAMILIES: Readonly<Record<number, string>> = { 100: 'Countis', 200: 'Protection', 300: 'Atys', 400: 'Diris' };
 
 /** The table says "bit 1 / bit 2 / bit 3"; we take that literally (bit 0 unused). */
-const OPTION_BITS: Readonly<Record<number, string>> = { 1: 'metering', 2: 'communication', 3: 'inputsOutputs' };
+export const OPTION_BITS: Readonly<Record<number, string>> = { 1: 'metering', 2: 'communication', 3: 'inputsOutputs' };
 const OPTION_SLOTS: Readonly<Record<number, string>> = { 0xff: 'none', 0: 'metering', 1: 'communication', 2: 'inputsOutputs' };
 
-const eightBits = (prefix: string): Record<number, string> =>
+export const eightBits = (prefix: string): Record<number, string> =>
   Object.fromEntries(Array.from({ length: 8 }, (_, bit) => [bit, `${prefix}${bit + 1}`]));
 
 /** Reset command (1024) bits, as the table and the device notes give them. */
@@ -190,19 +191,19 @@ export const ACTIONS: Readonly<Record<number, string>> = { 0xa1: 'store', 0xb2: 
 // Field builders for the measurement tables
 // ---------------------------------------------------------------------------------------
 
-const V = { unit: 'V', scale: 0.01 };
-const HZ = { unit: 'Hz', scale: 0.01 };
-const A = { unit: 'A', scale: 0.001 };
-const W = { unit: 'W', scale: 10 };
-const VAR = { unit: 'var', scale: 10 };
-const VA = { unit: 'VA', scale: 10 };
-const PF = { unit: '', scale: 0.001 };
+export const V = { unit: 'V', scale: 0.01 };
+export const HZ = { unit: 'Hz', scale: 0.01 };
+export const A = { unit: 'A', scale: 0.001 };
+export const W = { unit: 'W', scale: 10 };
+export const VAR = { unit: 'var', scale: 10 };
+export const VA = { unit: 'VA', scale: 10 };
+export const PF = { unit: '', scale: 0.001 };
 const PCT_UNBALANCE = { unit: '%', scale: 0.01, note: 'Unit not published; 0.01 % as on the DIRIS A-100.' };
-const KWH = { unit: 'kWh', scale: 1 };
-const KVARH = { unit: 'kvarh', scale: 1 };
+export const KWH = { unit: 'kWh', scale: 1 };
+export const KVARH = { unit: 'kvarh', scale: 1 };
 
 /** Voltages, frequency and currents in the order of the 0xC550 / 0xC850 tables. */
-function voltagesFrequencyCurrents(first: number, step: number, type: DataType): FieldDef[] {
+export function voltagesFrequencyCurrents(first: number, step: number, type: DataType): FieldDef[] {
   const specs: [string, string, FieldOptions][] = [
     ['U12', 'Phase-to-phase voltage U12', V],
     ['U23', 'Phase-to-phase voltage U23', V],
@@ -220,7 +221,7 @@ function voltagesFrequencyCurrents(first: number, step: number, type: DataType):
 }
 
 /** P Q S PF, P1..P3, Q1..Q3, S1..S3, PF1..PF3 in table order. */
-function powers(first: number, step: number, signed: DataType, unsigned: DataType): FieldDef[] {
+export function powers(first: number, step: number, signed: DataType, unsigned: DataType): FieldDef[] {
   const specs: [string, string, FieldOptions, boolean][] = [
     ['P', 'Total active power P (ΣP, + import / - export)', W, true],
     ['Q', 'Total reactive power Q', VAR, true],
@@ -245,7 +246,7 @@ function powers(first: number, step: number, signed: DataType, unsigned: DataTyp
 }
 
 /** Isys, Usys, Vsys, IEC power factors, PF types, unbalances (0xC550 and 0xC850 tails). */
-function systemValues(first: number, step: number, unsigned: DataType): FieldDef[] {
+export function systemValues(first: number, step: number, unsigned: DataType): FieldDef[] {
   return [
     field(first, step, unsigned, 'iSys', 'System current Isys = (I1+I2+I3)/3', A),
     field(first + step, step, unsigned, 'uSys', 'System voltage Usys = (U12+U23+U31)/3', V),
@@ -253,7 +254,7 @@ function systemValues(first: number, step: number, unsigned: DataType): FieldDef
   ];
 }
 
-function iecPowerFactors(first: number, step: number, signed: DataType): FieldDef[] {
+export function iecPowerFactors(first: number, step: number, signed: DataType): FieldDef[] {
   return [
     field(first, step, signed, 'pfIec', 'Total power factor (IEC)', PF),
     field(first + step, step, signed, 'pf1Iec', 'Power factor phase 1 (IEC)', PF),
@@ -262,7 +263,7 @@ function iecPowerFactors(first: number, step: number, signed: DataType): FieldDe
   ];
 }
 
-function pfTypesAndUnbalance(first: number, unbalanceStep: number, pfType: DataType, unbalanceType: DataType): FieldDef[] {
+export function pfTypesAndUnbalance(first: number, unbalanceStep: number, pfType: DataType, unbalanceType: DataType): FieldDef[] {
   const typeOptions = { enumValues: PF_TYPES };
   const unbalanceFirst = first + 4;
   return [
@@ -294,7 +295,7 @@ function legacyCurrentsVoltagesFrequency(first: number, step: number, type: Data
   return specs.map(([key, label, options], i) => field(first + i * step, step, type, key, label, options));
 }
 
-const maxAvg = {
+export const maxAvg = {
   I1: (address: number, type: DataType) => field(address, type === 'U32' ? 2 : 1, type, 'maxAvgI1', 'Max/avg current I1', A),
   I2: (address: number, type: DataType) => field(address, type === 'U32' ? 2 : 1, type, 'maxAvgI2', 'Max/avg current I2', A),
   I3: (address: number, type: DataType) => field(address, type === 'U32' ? 2 : 1, type, 'maxAvgI3', 'Max/avg current I3', A),
@@ -309,7 +310,7 @@ function split10000(address: number, key: string, label: string, options: FieldO
   return field(address, 2, 'U16', key, label, { ...options, split10000: true, tableRows: 2 });
 }
 
-const ENERGY_UNIT_NOTE = 'The table says Wh/varh; one count is 1 kWh/kvarh (device notes).';
+export const ENERGY_UNIT_NOTE = 'The table says Wh/varh; one count is 1 kWh/kvarh (device notes).';
 
 // ---------------------------------------------------------------------------------------
 // The blocks, in table order

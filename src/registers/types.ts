@@ -58,6 +58,11 @@ export interface FieldDef {
   readonly bits?: Readonly<Record<number, string>>;
   readonly flag?: boolean;
   readonly split10000?: boolean;
+  /**
+   * Raw code -> the number it stands for, when a model codes a number (the A-10 writes
+   * CT secondary 1 A as 0 at 36353): decoded as the number, encoded back to its code.
+   */
+  readonly numericCodes?: Readonly<Record<number, number>>;
   /** The only raw values a setting accepts (e.g. CT secondary 1 or 5), when not an enum. */
   readonly allowedValues?: readonly number[];
   /**

@@ -2,6 +2,7 @@
  * The DIRIS simulator: simulated meters (src/simulator/diris) served over Modbus TCP, RTU
  * on a serial device, or RTU over TCP (src/simulator/protocol).
  */
+import type { ModelId } from '../registers';
 import { DirisBus, DirisMeter, type DirisMeterOptions } from './diris';
 import {
   startRtuOverTcpServer,
@@ -35,6 +36,8 @@ export interface SimulatorOptions {
   wireTiming?: boolean;
   /** Unit ids of the meters (default [5]); ignored when `bus` is given. */
   unitIds?: number[];
+  /** The model of each unit id that is not an A-20 (`{ 6: 'A10', 7: 'E34' }`): a mixed line. */
+  models?: Readonly<Record<number, ModelId>>;
   /** Seed of the meters (meter n uses seed + n). Default 1. */
   seed?: number;
   /** ms since the epoch; inject one to control time. Default Date.now. */
@@ -60,7 +63,7 @@ export const DEFAULT_BAUD_RATE = 9600;
 
 export async function startSimulator(options: SimulatorOptions): Promise<Simulator> {
   const bus =
-    options.bus ?? new DirisBus(options.unitIds ?? [5], { ...options.meter, seed: options.seed, clock: options.clock });
+    options.bus ?? new DirisBus(options.unitIds ?? [5], { ...options.meter, seed: options.seed, clock: options.clock }, options.models);
   const units = bus.lookup;
   let server: RunningServer;
   switch (options.transport) {

@@ -27,7 +27,12 @@ export interface MeterView {
   inputs: readonly boolean[];
   outputs: readonly boolean[];
   identity: MeterIdentity;
+  /** The meter's clock, seconds since 1970. */
+  nowS: number;
 }
+
+/** The Countis and A-14 count time in seconds since 2000-01-01. */
+const SECONDS_1970_TO_2000 = 946_684_800;
 
 /** Quantities divided by the CT ratio in the secondary (16-bit) tables. */
 const CT_SCALED = new Set(['I1', 'I2', 'I3', 'In', 'iSys', 'P', 'Q', 'S', 'P1', 'P2', 'P3', 'Q1', 'Q2', 'Q3', 'S1', 'S2', 'S3']);
@@ -84,7 +89,37 @@ export function infoBlockValues(blockId: string, view: MeterView): FieldValues |
       return {
         hourMeter: floorTo(counters.hourMeter, 0.01),
         ...Object.fromEntries(Object.entries(counters.partial).map(([k, v]) => [k, floorTo(v, 1)])),
+        // The A-14 and Countis tables add the non-resettable totals and the last power average.
+        ...Object.fromEntries(Object.entries(counters.total).map(([k, v]) => [`total${k}`, floorTo(v, 1)])),
+        lastAverageTime: Math.floor(view.nowS - SECONDS_1970_TO_2000),
+        lastAveragePPos: Math.max(0, Math.round(m.P)),
       };
+    case 'fineEnergies':
+      return {
+        ...Object.fromEntries(Object.entries(counters.partial).map(([k, v]) => [`fine${k}`, floorTo(v, 0.01)])),
+        ...Object.fromEntries(Object.entries(counters.total).map(([k, v]) => [`fineTotal${k}`, floorTo(v, 0.01)])),
+        fineLastAverageTime: Math.floor(view.nowS - SECONDS_1970_TO_2000),
+        fineLastAveragePPos: Math.max(0, Math.round(m.P)),
+      };
+    case 'tariffEnergies':
+      return {
+        tariffCount: 2,
+        currentTariff: 1,
+        tariffEaPos1: floorTo(counters.tariff.EaPos, 1),
+        tariffEaPos2: 0,
+        tariffEaPos3: 0,
+        tariffEaPos4: 0,
+        tariffErPos1: floorTo(counters.tariff.ErPos, 1),
+        tariffErPos2: 0,
+        tariffErPos3: 0,
+        tariffErPos4: 0,
+        tariffHours1: floorTo(counters.tariff.hours, 0.01),
+        tariffHours2: 0,
+      };
+    case 'temperatures':
+      return { moduleTemperaturePresent: true, moduleTemperature: 31, externalTemperatureSensors: 0 };
+    case 'legacyThd':
+      return instantaneousValues(m, 1);
     case 'maxAvg':
       return maxAvgValues(counters, 1);
     case 'instantaneous16':
@@ -95,9 +130,11 @@ export function infoBlockValues(blockId: string, view: MeterView): FieldValues |
         totalEaNeg: floorTo(counters.total.EaNeg / 1000, 1),
         totalErPos: floorTo(counters.total.ErPos / 1000, 1),
         totalErNeg: floorTo(counters.total.ErNeg / 1000, 1),
+        phaseSequence: '123',
       };
     case 'harmonics':
-      return instantaneousValues(m, 1);
+      // The A-14's quality block adds cos φ (the displacement factor: the simulated PF).
+      return { ...instantaneousValues(m, 1), cosPhi: m.PF, cosPhi1: m.PF1, cosPhi2: m.PF2, cosPhi3: m.PF3 };
     case 'legacy32':
       return { ...instantaneousValues(m, 1), ...maxAvgValues(counters, 1), ...legacyCounterValues(counters, 0.01) };
     case 'legacy16':

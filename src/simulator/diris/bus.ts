@@ -2,6 +2,7 @@
  * Several meters behind one server (an RS-485 line or a gateway): unit id -> meter.
  * A meter that restarts answers nothing, as if it were off the line for a moment.
  */
+import type { ModelId } from '../../registers';
 import type { ModbusUnit, UnitLookup } from '../protocol';
 import { DirisMeter, type DirisMeterOptions } from './meter';
 
@@ -13,13 +14,14 @@ export class DirisBus {
 
   /**
    * One meter per unit id (1..247). Each meter's seed is `seed + unitId`, so the meters
-   * differ from each other and each is reproducible.
+   * differ from each other and each is reproducible. `models` gives a unit id its own
+   * model (a mixed line: `{ 6: 'A10', 7: 'E34' }`); the others are `options.model` (A-20).
    */
-  constructor(unitIds: readonly number[] = [5], options: DirisMeterOptions = {}) {
+  constructor(unitIds: readonly number[] = [5], options: DirisMeterOptions = {}, models: Readonly<Record<number, ModelId>> = {}) {
     for (const unitId of unitIds) {
       if (!Number.isInteger(unitId) || unitId < 1 || unitId > 247) throw new Error(`unit id must be 1..247, got ${unitId}`);
       if (this.meters.has(unitId)) throw new Error(`unit id ${unitId} is listed twice`);
-      this.meters.set(unitId, new DirisMeter({ ...options, seed: (options.seed ?? 1) + unitId }));
+      this.meters.set(unitId, new DirisMeter({ ...options, model: models[unitId] ?? options.model, seed: (options.seed ?? 1) + unitId }));
     }
   }
 

@@ -7,7 +7,7 @@ import { ModbusException } from '../protocol';
 import type { Measurements } from './physics';
 
 export type PartialEnergyKey = 'EaPos' | 'ErPos' | 'Es' | 'EaNeg' | 'ErNeg';
-export type TotalEnergyKey = 'EaPos' | 'EaNeg' | 'ErPos' | 'ErNeg';
+export type TotalEnergyKey = 'EaPos' | 'EaNeg' | 'ErPos' | 'ErNeg' | 'Es';
 export type CurrentDemandKey = 'I1' | 'I2' | 'I3' | 'In';
 export type PowerDemandKey = 'P' | 'Q' | 'S';
 
@@ -100,7 +100,28 @@ const RESET_ACTIONS: Readonly<Record<string, (counters: Counters) => void>> = {
   reactiveEnergyNeg: (c) => (c.partial.ErNeg = 0),
 };
 
+/** Reset names of the models' profiles (device/reset names) -> what each clears. */
+const NAMED_RESETS: Readonly<Record<string, (counters: Counters) => void>> = {
+  maxCurrents: RESET_ACTIONS.maxAvgCurrents,
+  maxPowers: RESET_ACTIONS.maxAvgPowers,
+  hourMeter: RESET_ACTIONS.hourMeter,
+  activeEnergyPos: RESET_ACTIONS.activeEnergyPos,
+  reactiveEnergyPos: RESET_ACTIONS.reactiveEnergyPos,
+  apparentEnergy: RESET_ACTIONS.apparentEnergy,
+  activeEnergyNeg: RESET_ACTIONS.activeEnergyNeg,
+  reactiveEnergyNeg: RESET_ACTIONS.reactiveEnergyNeg,
+  energies: (c) => ['activeEnergyPos', 'reactiveEnergyPos', 'apparentEnergy', 'activeEnergyNeg', 'reactiveEnergyNeg'].forEach((n) => RESET_ACTIONS[n](c)),
+  tariffEnergies: (c) => {
+    c.tariff.EaPos = 0;
+    c.tariff.ErPos = 0;
+    c.tariff.hours = 0;
+  },
+  all: (c) => Object.values(RESET_ACTIONS).forEach((action) => action(c)),
+};
+
 export class Counters {
+  /** Tariff 1 counters (0xC6A0): the simulated meter always runs on tariff 1. */
+  readonly tariff = { EaPos: 0, ErPos: 0, hours: 0 };
   /** Partial counters (block 0xC650), kWh / kvarh / kVAh: resettable. */
   readonly partial: Record<PartialEnergyKey, number>;
   /** Total counters (0xC850), kWh / kvarh: never reset. */
@@ -131,9 +152,21 @@ export class Counters {
     };
     for (const key of Object.keys(increments) as PartialEnergyKey[]) this.partial[key] += increments[key];
     for (const key of Object.keys(this.total) as TotalEnergyKey[]) this.total[key] += increments[key];
+    this.tariff.EaPos += increments.EaPos;
+    this.tariff.ErPos += increments.ErPos;
+    this.tariff.hours += toS > fromS ? (toS - fromS) / 3600 : 0;
     if (hourMeterRunning) this.hourMeter += hours;
     this.currentDemand.add({ I1: m.I1, I2: m.I2, I3: m.I3, In: m.In }, fromS, toS);
     this.powerDemand.add({ P: Math.max(m.P, 0), Q: Math.max(m.Q, 0), S: m.S }, fromS, toS);
+  }
+
+  /** A model's reset command by its profile's names (Countis 0xE220.., A-14 40512/40513). */
+  resetNames(names: readonly string[]): void {
+    for (const name of names) {
+      const action = NAMED_RESETS[name];
+      if (!action) throw new Error(`simulator: reset "${name}" has no action`);
+      action(this);
+    }
   }
 
   /**

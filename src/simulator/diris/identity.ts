@@ -4,7 +4,7 @@
  * for the codec (strings, numbers, enum codes), keyed by the map's field keys.
  */
 import { encodeField } from '../../codec';
-import { getBlock } from '../../registers';
+import { DIRIS_A20, profileBlock, type MeterProfile } from '../../registers';
 import { between } from './random';
 
 export interface IdentityOptions {
@@ -13,6 +13,10 @@ export interface IdentityOptions {
   extendedName?: string;
   /** Serial number parts; drawn from the seed when absent. */
   serial?: { yearWeek?: number; sstL?: number; order?: number };
+  /** Product order id at 50004 (Countis 100, Diris 400). Default 400. */
+  family?: number;
+  /** The model's table (which factory blocks it has). Default the A-20. */
+  profile?: MeterProfile;
 }
 
 export type FieldValues = Record<string, unknown>;
@@ -32,9 +36,9 @@ export interface MeterIdentity {
   factoryWords: Map<number, number>;
 }
 
-/** Encode `values` (by field key) into per-address words of one block. */
-function wordsOf(blockId: string, values: FieldValues, into: Map<number, number>): void {
-  for (const field of getBlock(blockId).fields) {
+/** Encode `values` (by field key) into per-address words of one block of the profile (none when it lacks the block). */
+function wordsOf(profile: MeterProfile, blockId: string, values: FieldValues, into: Map<number, number>): void {
+  for (const field of profileBlock(profile, blockId)?.fields ?? []) {
     if (!(field.key in values)) continue;
     encodeField(field, values[field.key]).forEach((word, i) => into.set(field.address + i, word));
   }
@@ -48,7 +52,7 @@ export function buildIdentity(options: IdentityOptions, random: () => number): M
   const order = options.serial?.order ?? Math.floor(between(random, 1, 9999));
   const identification: FieldValues = {
     signature: 'SOCO',
-    family: 400,
+    family: options.family ?? 400,
     productId: 20,
     jbusTableVersion: 101,
     softwareVersion: 102,
@@ -85,7 +89,8 @@ export function buildIdentity(options: IdentityOptions, random: () => number): M
 
   const factoryWords = new Map<number, number>();
   const gains = Object.fromEntries(['In', 'I1', 'I2', 'I3', 'Vn', 'V1', 'V2', 'V3'].flatMap((c) => [[`offset${c}`, 128], [`gain${c}`, 128]]));
-  wordsOf('factory', {
+  const profile = options.profile ?? DIRIS_A20;
+  wordsOf(profile, 'factory', {
     serialAaSs: yearWeek,
     serialXxl1: sstL,
     serialXxl2: order,
@@ -96,7 +101,7 @@ export function buildIdentity(options: IdentityOptions, random: () => number): M
     powerGain: 10000,
     ...gains,
   }, factoryWords);
-  wordsOf('industrialization', {
+  wordsOf(profile, 'industrialization', {
     calibrationCurrent: 5000,
     calibrationVoltage: 23000,
     currentGainCoefficients: [10000, 10000, 10000, 10000],

@@ -16,7 +16,18 @@
  *   unknown action code answers exception 3 and changes nothing.
  * - Reserved words inside a settings block accept any value and read back what was written.
  */
-import { ACTIONS, blockAt, getBlock, getField, type Access, type BlockDef, type FieldValue } from '../../registers';
+import {
+  getField,
+  getProfile,
+  profileBlock,
+  profileBlockAt,
+  type Access,
+  type BlockDef,
+  type FieldDef,
+  type FieldValue,
+  type MeterProfile,
+  type ModelId,
+} from '../../registers';
 import { MAX_READ_REGISTERS, MAX_WRITE_REGISTERS, ModbusException, type ModbusUnit } from '../protocol';
 import { AlarmMonitor, type AlarmSettings } from './alarms';
 import { encodeBlock, infoBlockValues, representable, type MeterView } from './blocks';
@@ -33,9 +44,11 @@ import { between, seededRandom } from './random';
 import { SettingsStore } from './settings';
 
 export interface DirisMeterOptions {
+  /** Which model's table the meter serves (block sizes, fields, codings, commands). Default "A20". */
+  model?: ModelId;
   /** Same seed and same clock => same registers. Default 1. */
   seed?: number;
-  /** Product name at 50050. Default "DIRIS A20". */
+  /** Product name at 50050. Default the model's ("DIRIS A20", "COUNTIS E34"...). */
   productName?: string;
   /** Extended name at 50058. Default "<productName> RS485". */
   extendedName?: string;
@@ -58,9 +71,17 @@ const HOUR_METER_CURRENTS = 2;
 const HOUR_METER_VOLTAGE = 3;
 const HOUR_METER_INPUT1 = 4;
 
-/** Pulse output allocation "alarm": the output follows the alarm. */
-const OUTPUT_FOLLOWS_ALARM = 2;
 const RELAY_NORMALLY_CLOSED = 1;
+
+/** What each model calls itself at 50050 (product name) and which family (50004) it is. */
+const PRODUCT: Readonly<Record<ModelId, { name: string; family: number; extendedName?: string }>> = {
+  A10: { name: 'DIRIS A10', family: 400 },
+  A14: { name: 'DIRIS A14', family: 400 },
+  A20: { name: 'DIRIS A20', family: 400 },
+  E14: { name: 'COUNTIS E14', family: 100, extendedName: 'Countis E14 MID' },
+  E23: { name: 'COUNTIS E23', family: 100, extendedName: 'Countis E23 MID' },
+  E34: { name: 'COUNTIS E34', family: 100, extendedName: 'Countis E34 MID' },
+};
 
 const INPUT_COUNT = 3;
 const OUTPUT_COUNT = 1;
@@ -78,6 +99,8 @@ function allows(access: readonly Access[], needed: Access): boolean {
 }
 
 export class DirisMeter implements ModbusUnit {
+  /** The model's table this meter serves. */
+  readonly profile: MeterProfile;
   private readonly clock: () => number;
   private readonly model: NetworkModel;
   private readonly identity: MeterIdentity;
@@ -102,12 +125,14 @@ export class DirisMeter implements ModbusUnit {
     this.restartMs = options.restartMs ?? 2000;
     if (!Number.isFinite(this.restartMs) || this.restartMs < 0) throw new Error(`restartMs must be >= 0, got ${options.restartMs}`);
     this.unlockFactory = options.unlockFactory ?? false;
+    this.profile = getProfile(options.model ?? 'A20');
     this.model = new NetworkModel(random);
+    const product = PRODUCT[this.profile.id];
     this.identity = buildIdentity(
-      { productName: options.productName ?? 'DIRIS A20', extendedName: options.extendedName, serial: options.serial },
+      { productName: options.productName ?? product.name, extendedName: options.extendedName ?? (options.productName ? undefined : product.extendedName), serial: options.serial, family: product.family, profile: this.profile },
       random,
     );
-    this.settings = new SettingsStore(this.identity.factoryWords);
+    this.settings = new SettingsStore(this.identity.factoryWords, this.profile);
     this.lastS = this.nowS();
 
     // Counters start at plausible non-zero values so the first read is not all zeros.
@@ -126,6 +151,7 @@ export class DirisMeter implements ModbusUnit {
         EaNeg: Math.round(between(random, 1200, 3000)),
         ErPos: Math.round(partialEa * 0.35) + Math.round(between(random, 5000, 30000)),
         ErNeg: Math.round(between(random, 1200, 3000)),
+        Es: Math.round(partialEa * 1.06),
       },
       hourMeter: Math.round(between(random, 2000, 9000) * 100) / 100,
       currentMaxima: { I1: typical.I1 * 1.2, I2: typical.I2 * 1.2, I3: typical.I3 * 1.2, In: typical.In * 1.5 },
@@ -167,7 +193,7 @@ export class DirisMeter implements ModbusUnit {
     const words: number[] = [];
     let cached: { block: BlockDef; words: number[] } | undefined;
     for (let a = address; a < address + count; a++) {
-      const block = blockAt(a);
+      const block = profileBlockAt(this.profile, a);
       if (block && cached?.block !== block) cached = { block, words: this.blockWords(block) };
       words.push(block && cached ? cached.words[a - block.start] : 0);
     }
@@ -189,8 +215,8 @@ export class DirisMeter implements ModbusUnit {
       else this.measurementOverrides.set(target, value);
       return;
     }
-    getField(target.blockId, target.key); // throws for an unknown block or key
-    if (getBlock(target.blockId).kind !== 'info') {
+    const pinned = this.profileField(target.blockId, target.key); // throws for an unknown block or key
+    if (profileBlock(this.profile, target.blockId)?.kind !== 'info' || !pinned) {
       throw new Error(`simulator: only info blocks can be pinned; write settings of ${target.blockId} over Modbus`);
     }
     const pins = this.fieldPins.get(target.blockId) ?? new Map<string, FieldValue>();
@@ -311,9 +337,16 @@ export class DirisMeter implements ModbusUnit {
     return block.lockLevel === 'USER' && this.unlockFactory ? block.unlockedAccess : block.lockedAccess;
   }
 
+  /** A field of the meter's own table; throws for one it does not have (unless `required` is false). */
+  private profileField(blockId: string, key: string, required = true): FieldDef | undefined {
+    const field = profileBlock(this.profile, blockId)?.fields.find((f) => f.key === key);
+    if (!field && required) throw new Error(`simulator: the ${this.profile.name} has no field ${blockId}.${key}`);
+    return field;
+  }
+
   /** The one block holding [address, address + count), or exception 2. */
   private blockFor(address: number, count: number): BlockDef {
-    const block = blockAt(address);
+    const block = profileBlockAt(this.profile, address);
     if (!block || address + count > block.start + block.size) {
       throw new ModbusException(2, `registers ${address}..${address + count - 1} are not inside one block`);
     }
@@ -321,7 +354,9 @@ export class DirisMeter implements ModbusUnit {
   }
 
   private outputs(): boolean[] {
-    if (this.settings.get('pulseOutputAllocation') !== OUTPUT_FOLLOWS_ALARM) return [...this.manualOutputs];
+    // The allocation code of "alarm" is the model's own (2 on the A-20, 5 on the A-10).
+    const allocation = this.profileField('applicationSettings', 'pulseOutputAllocation', false)?.enumValues?.[this.settings.get('pulseOutputAllocation')];
+    if (allocation !== 'alarm') return [...this.manualOutputs];
     const closed = this.alarms.isActive() !== (this.settings.get('relayState') === RELAY_NORMALLY_CLOSED);
     return [closed];
   }
@@ -336,6 +371,7 @@ export class DirisMeter implements ModbusUnit {
       inputs: this.inputs,
       outputs: this.outputs(),
       identity: this.identity,
+      nowS: this.lastS,
     };
   }
 
@@ -345,20 +381,23 @@ export class DirisMeter implements ModbusUnit {
     if (block.kind === 'commands') return new Array<number>(block.size).fill(0);
     const values = { ...(infoBlockValues(block.id, this.view()) ?? {}) };
     for (const [key, value] of this.fieldPins.get(block.id) ?? []) {
-      const field = getField(block.id, key);
+      const field = this.profileField(block.id, key)!;
       values[key] = typeof value === 'number' ? representable(field, value) : value;
     }
     return encodeBlock(block, values);
   }
 
   private runCommand(block: BlockDef, address: number, value: number): void {
-    if (block.id === 'reset' && address === getField('reset', 'reset').address) {
-      this.counters.reset(value);
+    const resetRegisters = new Set(Object.values(this.profile.resets).flatMap((targets) => targets.map((t) => t.address)));
+    if (resetRegisters.has(address)) {
+      // The DIRIS A-10/A-20 bit mask at 1024 as the map defines it; the other models by their profile's reset names.
+      if (address === getField('reset', 'reset').address) this.counters.reset(value);
+      else this.counters.resetNames(this.resetNamesAt(address, value));
       return;
     }
-    if (block.id === 'actions' && address === getField('actions', 'action').address) {
-      // The action codes come from the map (0xA1 store, 0xB2 restart, 0xC3 factory configuration).
-      const action = ACTIONS[value];
+    if (block.id === 'actions' && address === block.start) {
+      // The model's own action codes (0xA1 store, 0xB2 restart, 0xC3 factory configuration where it has it).
+      const action = this.profile.actions[value];
       if (action === 'store') this.settings.store();
       else if (action === 'factoryConfig') this.settings.loadFactoryDefaults();
       else if (action === 'restart') this.restart();
@@ -366,6 +405,16 @@ export class DirisMeter implements ModbusUnit {
       return;
     }
     throw new ModbusException(2, `no command at register ${address}`);
+  }
+
+  /** The reset names whose bits at `address` `value` sets; exception 3 for bits no name defines. */
+  private resetNamesAt(address: number, value: number): string[] {
+    const named = Object.entries(this.profile.resets).flatMap(([name, targets]) => targets.filter((t) => t.address === address).map((t) => ({ name, mask: t.mask })));
+    const defined = named.reduce((all, n) => all | n.mask, 0);
+    if (value === 0 || (value & ~defined) !== 0) {
+      throw new ModbusException(3, `reset register ${address}: 0x${value.toString(16)} has undefined bits`);
+    }
+    return named.filter((n) => (value & n.mask) === n.mask).map((n) => n.name);
   }
 
   private restart(): void {

@@ -12,7 +12,7 @@
  *   (0xC3) restores the user settings' defaults.
  */
 import { decodeRaw, encodeRaw } from '../../codec';
-import { getBlock, type BlockDef, type FieldDef } from '../../registers';
+import { DIRIS_A20, profileBlock, type BlockDef, type FieldDef, type MeterProfile } from '../../registers';
 import { ModbusException } from '../protocol';
 
 /** Blocks whose named fields are one shared state. */
@@ -37,6 +37,7 @@ export const SETTING_DEFAULTS: Readonly<Record<string, number>> = {
   alarmHysteresis: 2,
   relayState: 0,
   reactivePowerCalculation: 0,
+  syncTopSeconds: 900, // A-14, Countis E34/E44 (57355)
 };
 
 interface SettingsImage {
@@ -55,8 +56,23 @@ function isSharedField(block: BlockDef, field: FieldDef): boolean {
   return isUserSettingsBlock(block) && !field.reserved;
 }
 
+/** A model that codes a number (the A-10's CT secondary 0 = 1 A): the stored value is the number. */
+function storedValue(field: FieldDef, raw: number): number {
+  return field.numericCodes?.[raw] ?? raw;
+}
+
+function rawOfStored(field: FieldDef, value: number): number {
+  const codes = field.numericCodes;
+  if (!codes) return value;
+  const code = Object.keys(codes).find((c) => codes[Number(c)] === value);
+  return code === undefined ? value : Number(code);
+}
+
 /** Why a raw value is refused by a field's definition, or undefined when it is fine. */
 function refusal(field: FieldDef, raw: number): string | undefined {
+  if (field.numericCodes && !Object.prototype.hasOwnProperty.call(field.numericCodes, raw)) {
+    return `${raw} is not one of ${Object.keys(field.numericCodes).join(', ')}`;
+  }
   if (field.enumValues && !Object.prototype.hasOwnProperty.call(field.enumValues, raw)) {
     return `${raw} is not one of ${Object.keys(field.enumValues).join(', ')}`;
   }
@@ -71,10 +87,13 @@ export class SettingsStore {
   private stored: SettingsImage;
   private readonly defaults: SettingsImage;
 
-  /** `initialWords`: per-address words of the factory and industrialization blocks. */
-  constructor(initialWords: ReadonlyMap<number, number> = new Map()) {
+  /** `initialWords`: per-address words of the factory and industrialization blocks; `profile`: the model's table. */
+  constructor(
+    initialWords: ReadonlyMap<number, number> = new Map(),
+    private readonly profile: MeterProfile = DIRIS_A20,
+  ) {
     for (const blockId of USER_SETTINGS_BLOCKS) {
-      for (const field of getBlock(blockId).fields) {
+      for (const field of profileBlock(profile, blockId)?.fields ?? []) {
         // A map change that adds a setting must give it a default here.
         if (!field.reserved && SETTING_DEFAULTS[field.key] === undefined) {
           throw new Error(`simulator: no default for setting "${field.key}" of block ${blockId}`);
@@ -106,7 +125,7 @@ export class SettingsStore {
     for (let offset = 0; offset < block.size; offset++) words[offset] = this.active.words.get(block.start + offset) ?? 0;
     for (const field of block.fields) {
       if (!isSharedField(block, field)) continue;
-      const encoded = encodeRaw(field.type, this.get(field.key), field.words);
+      const encoded = encodeRaw(field.type, rawOfStored(field, this.get(field.key)), field.words);
       encoded.forEach((word, i) => (words[field.address - block.start + i] = word));
     }
     return words;
@@ -130,7 +149,7 @@ export class SettingsStore {
       if (typeof raw === 'number') {
         const why = refusal(field, raw);
         if (why !== undefined) throw new ModbusException(3, `${block.id}.${field.key}: ${why}`);
-        if (isSharedField(block, field)) sharedChanges.set(field.key, raw);
+        if (isSharedField(block, field)) sharedChanges.set(field.key, storedValue(field, raw));
       }
     }
     for (const [key, raw] of sharedChanges) this.active.values.set(key, raw);
@@ -155,7 +174,7 @@ export class SettingsStore {
    * the defaults, stored. Factory and industrialization words are factory data: untouched.
    */
   loadFactoryDefaults(): void {
-    const userAddresses = USER_SETTINGS_BLOCKS.map((id) => getBlock(id));
+    const userAddresses = USER_SETTINGS_BLOCKS.flatMap((id) => profileBlock(this.profile, id) ?? []);
     const isUserAddress = (a: number): boolean => userAddresses.some((b) => a >= b.start && a < b.start + b.size);
     for (const image of [this.active, this.stored]) {
       image.values = new Map(this.defaults.values);

@@ -65,6 +65,9 @@ export async function startRtuSerialServer(options: RtuSerialServerOptions): Pro
   });
   // The far end of a pty going away shows up as an error then 'close'; neither may crash the process.
   port.on('error', () => undefined);
+  // serialport may close the port by itself (the far end went away): isOpen turns false before
+  // the device is released, so close() waits for the 'close' event rather than isOpen.
+  const released = new Promise<void>((resolve) => port.once('close', () => resolve()));
 
   port.on('data', (chunk: Buffer) => {
     const { frames, rejected } = decoder.push(chunk);
@@ -90,8 +93,8 @@ export async function startRtuSerialServer(options: RtuSerialServerOptions): Pro
   let closing: Promise<void> | undefined;
   const closeEverything = async (): Promise<void> => {
     core.stop();
-    if (!port.isOpen) return;
-    await new Promise<void>((resolve) => port.close(() => resolve()));
+    if (port.isOpen) port.close(() => undefined);
+    await released;
   };
 
   return {
