@@ -1,5 +1,5 @@
 import { decodeField } from '../codec';
-import { planReads, planWrites, type PlanOptions, type ReadRequest, type WantedField } from '../planner';
+import { planReads, planWrites, type PlanOptions, type ReadRequest, type WantedField, type WriteRun } from '../planner';
 import { ACTIONS, getBlock, visibleFields, type BlockDef, type FieldValue } from '../registers';
 import { alarmSide } from './alarms';
 import { decodeReplies } from './decode';
@@ -61,7 +61,8 @@ export class DirisDevice {
     return this.readPlanned(planReads(wanted, this.planOptions));
   }
 
-  private async readPlanned(requests: readonly ReadRequest[]): Promise<Reading> {
+  /** `rawWords`, when given, receives each field's reply words by key (to write them back unchanged). */
+  private async readPlanned(requests: readonly ReadRequest[], rawWords?: Map<string, number[]>): Promise<Reading> {
     const replies: number[][] = [];
     for (const request of requests) {
       const block = `${request.block.id} (${request.block.start})`;
@@ -72,11 +73,18 @@ export class DirisDevice {
       }
     }
     const timestamp = Date.now();
-    return { ...decodeReplies(requests, replies), timestamp, requests: requests.length };
+    const decoded = decodeReplies(requests, replies);
+    requests.forEach((request, i) => {
+      for (const field of rawWords === undefined ? [] : request.fields) {
+        const offset = field.address - request.address;
+        rawWords?.set(field.key, replies[i].slice(offset, offset + field.words));
+      }
+    });
+    return { ...decoded, timestamp, requests: requests.length };
   }
 
   /** Reads a whole block (reserved words too when asked): every row of the map is reachable this way. */
-  readBlock(blockId: string, options: { includeReserved?: boolean } = {}): Promise<Reading> {
+  readBlock(blockId: string, options: { includeReserved?: boolean } = {}, rawWords?: Map<string, number[]>): Promise<Reading> {
     // Alarm and settings reads repeat on every poll: plan each block once.
     return this.readPlanned(
       this.cachedPlan(`block:${blockId}:${options.includeReserved === true}`, () => {
@@ -84,6 +92,7 @@ export class DirisDevice {
         const fields = options.includeReserved ? block.fields : visibleFields(block);
         return planReads(fields.map((field) => ({ block, field })), this.planOptions);
       }),
+      rawWords,
     );
   }
 
@@ -144,7 +153,9 @@ export class DirisDevice {
   async writeSettings(settings: unknown, options: WriteSettingsOptions = {}): Promise<WriteSettingsResult> {
     const blockId = options.block ?? 'applicationSettings';
     const planned = validateSettings(blockId, settings ?? {}, { allowFactoryBlocks: options.allowFactoryBlocks, unitId: this.unitId, meter: this.meter });
-    const before = await this.readSettings(blockId);
+    // The words as they are, so a write that cannot be completed can be undone exactly.
+    const oldWords = new Map<string, number[]>();
+    const before = await this.readBlock(blockId, {}, oldWords);
     const changed: Record<string, SettingsChange> = {};
     const toWrite = planned.filter((w) => {
       const from = before.payload[w.field.key];
@@ -158,19 +169,29 @@ export class DirisDevice {
     }
 
     const block = getBlock(blockId);
+    const where = `${block.id} (${block.start})`;
     let writes = 0;
+    // Runs the meter may hold now: applied ones, and one whose answer never came.
+    const touched: WriteRun[] = [];
     for (const run of planWrites(toWrite)) {
-      const where = `${block.id} (${block.start})`;
       try {
-        if (run.words.length === 1) await this.link.writeRegister(this.unitId, run.address, run.words[0], this.requestOptions('high'));
-        else await this.link.writeRegisters(this.unitId, run.address, run.words, this.requestOptions('high'));
+        await this.writeRun(run.address, run.words);
+        touched.push(run);
         writes++;
       } catch (err) {
-        throw toDeviceError(err, { unitId: this.unitId, link: this.link.description, block: where, action: `writing ${run.fields.map((f) => f.key).join(', ')}` });
+        const failure = toDeviceError(err, { unitId: this.unitId, link: this.link.description, block: where, action: `writing ${run.fields.map((f) => f.key).join(', ')}` });
+        // An exception means the meter refused it; without an answer it may have applied it.
+        if (failure.kind !== 'exception') touched.push(run);
+        throw await this.undoWrites(touched, failure, { oldWords, changed, where });
       }
     }
     if (options.store !== false) {
-      await this.sendAction('store');
+      try {
+        await this.sendAction('store');
+      } catch (err) {
+        // Written but not stored: put the old values back, so the meter is as before.
+        throw await this.undoWrites(touched, err as DeviceError, { oldWords, changed, where });
+      }
       writes++;
     }
     const after = await this.readSettings(blockId);
@@ -185,6 +206,52 @@ export class DirisDevice {
       });
     }
     return { ...after, changed, dryRun: false, writes, requests: before.requests + writes + after.requests };
+  }
+
+  private writeRun(address: number, words: number[]): Promise<void> {
+    return words.length === 1
+      ? this.link.writeRegister(this.unitId, address, words[0], this.requestOptions('high'))
+      : this.link.writeRegisters(this.unitId, address, words, this.requestOptions('high'));
+  }
+
+  /**
+   * After a failed request of a settings write: writes the old words of every run that may
+   * be applied back (last first), and returns the error to throw, saying what was restored
+   * or, when restoring failed too, exactly which settings are changed on the meter now.
+   */
+  private async undoWrites(
+    touched: readonly WriteRun[],
+    failure: DeviceError,
+    context: { oldWords: ReadonlyMap<string, number[]>; changed: Readonly<Record<string, SettingsChange>>; where: string },
+  ): Promise<DeviceError> {
+    if (touched.length === 0) return failure;
+    const restored: string[] = [];
+    const stillChanged: Record<string, SettingsChange> = {};
+    for (const run of [...touched].reverse()) {
+      try {
+        await this.writeRun(run.address, run.fields.flatMap((f) => context.oldWords.get(f.key) ?? []));
+        restored.push(...run.fields.map((f) => f.key));
+      } catch {
+        for (const f of run.fields) stillChanged[f.key] = context.changed[f.key];
+      }
+    }
+    const said = (keys: string[]): string => keys.map((key) => `${key} = ${JSON.stringify(context.changed[key].from)}`).join(', ');
+    const changedKeys = Object.keys(stillChanged);
+    const outcome =
+      changedKeys.length === 0
+        ? `restored ${said(restored)}; the meter's settings are as before`
+        : `restoring failed: now changed on the meter (not stored): ${changedKeys.map((key) => `${key} = ${JSON.stringify(stillChanged[key].to)} (was ${JSON.stringify(stillChanged[key].from)})`).join(', ')}` +
+          (restored.length > 0 ? `; restored ${said(restored)}` : '');
+    return new DeviceError(failure.kind, `${failure.message}; ${outcome}`, {
+      unitId: this.unitId,
+      link: this.link.description,
+      block: context.where,
+      modbusCode: failure.modbusCode,
+      problems: changedKeys.length === 0 ? undefined : changedKeys.map((key) => `${key} is ${JSON.stringify(stillChanged[key].to)} on the meter`),
+      restored,
+      changedOnMeter: changedKeys.length === 0 ? undefined : stillChanged,
+      cause: failure,
+    });
   }
 
   /** Resets counters by name or bit mask, only those `allowed` permits. */

@@ -155,7 +155,7 @@ export function explainError(err: unknown, where: FailureContext): Error {
   explained.name = typeof name === 'string' ? name : 'Error';
   // A Catch node shows String(err): the plain message reads better than "DeviceError: ...".
   explained.toString = () => message;
-  for (const key of ['kind', 'modbusCode', 'problems']) {
+  for (const key of ['kind', 'modbusCode', 'problems', 'restored', 'changedOnMeter']) {
     const value = fieldOf(err, key);
     if (value !== undefined) explained[key] = value;
   }
