@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import http from 'node:http';
 import net from 'node:net';
 import path from 'node:path';
+import { SerialPort } from 'serialport';
 import readIdentity from '../../src/nodes/socomec-read-identity';
 import readMeasurements from '../../src/nodes/socomec-read-measurements';
 import { decodeField } from '../../src/codec';
@@ -20,6 +22,7 @@ import {
   inject,
   nextMessage,
   nextStatus,
+  within,
   resourceBaseline,
   resourcesAbove,
   resourcesBackTo,
@@ -29,6 +32,7 @@ import {
   type TestNode,
   type TestSimulator,
 } from '../helpers/node-red';
+import { openPtyPair } from '../helpers/pty';
 
 const readNode = readMeasurements as unknown as NodeInitializer;
 const identityNode = readIdentity as unknown as NodeInitializer;
@@ -63,6 +67,57 @@ async function closedPort(): Promise<number> {
   const { port } = server.address() as net.AddressInfo;
   await new Promise<void>((resolve) => server.close(() => resolve()));
   return port;
+}
+
+/**
+ * The runtime's admin app on a loopback port of the test's own: the test helper's requests
+ * cannot be walked away from, and an editor closing its dialog does just that.
+ */
+async function adminServer(): Promise<{ url: string; close(): Promise<void> }> {
+  const admin = (helper as unknown as { _httpAdmin: http.RequestListener })._httpAdmin;
+  const server = http.createServer(admin);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as net.AddressInfo).port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+/** A scan POSTed with plain http, so the test can walk away from it as a closed editor does. */
+function startScan(url: string, body: unknown): { abandon(): void } {
+  const request = http.request(`${url}/socomec-connection/scan`, { method: 'POST', headers: { 'content-type': 'application/json' } });
+  // Walking away makes the request fail on our side: that is the point.
+  request.on('error', () => undefined);
+  request.end(JSON.stringify(body));
+  return { abandon: () => request.destroy() };
+}
+
+/** A TCP peer that takes connections and never answers: every unit id is silent. */
+async function silentPeer(): Promise<{ port: number; connected: Promise<net.Socket>; close(): Promise<void> }> {
+  const sockets = new Set<net.Socket>();
+  let onConnection: (socket: net.Socket) => void = () => undefined;
+  const connected = new Promise<net.Socket>((resolve) => (onConnection = resolve));
+  const server = net.createServer((socket) => {
+    sockets.add(socket);
+    // Read and drop the requests: a paused socket would never see the other end go.
+    socket.resume();
+    socket.on('close', () => sockets.delete(socket));
+    onConnection(socket);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    port: (server.address() as net.AddressInfo).port,
+    connected,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const socket of sockets) socket.destroy();
+        server.close(() => resolve());
+      }),
+  };
 }
 
 interface ScanAnswer {
@@ -156,6 +211,69 @@ describe('socomec-connection in the Node-RED runtime', function () {
       res = await helper.request().post('/socomec-connection/scan').send({ settings: { transport: 'tcp', host: '127.0.0.1', port, timeoutMs: 300 }, unitIds: [5] });
       assert.equal(res.status, 502);
       assert.match((res.body as { error: string }).error, new RegExp(`scan on tcp 127\\.0\\.0\\.1:${port} failed: .*ECONNREFUSED`));
+    });
+
+    it('runs one scan at a time per target (409 for a second), and stops and closes its link when the editor walks away', async function () {
+      const peer = await silentPeer();
+      await helper.load(NODES, [flowTab(), connectionConfig(sim)]);
+      const admin = await adminServer();
+      try {
+        const settings = { transport: 'tcp', host: '127.0.0.1', port: peer.port, timeoutMs: 300, retries: 0 };
+        const first = startScan(admin.url, { settings, unitIds: '1-247' });
+        const socket = await within<net.Socket>(5000, 'the scan to connect', (resolve) => {
+          void peer.connected.then(resolve);
+          return () => undefined;
+        });
+        const second = await helper.request().post('/socomec-connection/scan').send({ settings, unitIds: [1] });
+        assert.equal(second.status, 409, second.text);
+        assert.match((second.body as { error: string }).error, new RegExp(`a scan of 127\\.0\\.0\\.1:${peer.port} is already running`));
+
+        // The editor goes away: the scan's connection closes at once, not 247 timeouts later.
+        const closed = within(2000, 'the abandoned scan to close its connection', (resolve) => {
+          socket.once('close', () => resolve(undefined));
+          return () => undefined;
+        });
+        first.abandon();
+        await closed;
+        const third = await helper.request().post('/socomec-connection/scan').send({ settings, unitIds: [1] });
+        assert.equal(third.status, 200, third.text);
+        assert.deepEqual((third.body as ScanAnswer).found, []);
+      } finally {
+        await admin.close();
+        await peer.close();
+      }
+    });
+
+    it('releases the serial port of an abandoned RTU scan: a connection deployed next on that port reads', async function () {
+      const pty = await openPtyPair();
+      await helper.load(NODES, [flowTab()]);
+      const admin = await adminServer();
+      let meterSide: SerialPort | undefined = new SerialPort({ path: pty.a, baudRate: 19200 });
+      let rtuSim: Awaited<ReturnType<typeof startTestSimulator>> | undefined;
+      try {
+        const firstRequest = within(5000, 'the scan\'s first request on the line', (resolve) => {
+          meterSide!.once('data', () => resolve(undefined));
+          return () => undefined;
+        });
+        const scan = startScan(admin.url, { settings: { transport: 'rtu', serialPath: pty.b, baudRate: 19200, timeoutMs: 300, retries: 0 }, unitIds: '1-247' });
+        await firstRequest;
+        scan.abandon();
+        await new Promise<void>((resolve) => meterSide!.close(() => resolve()));
+        meterSide = undefined;
+        rtuSim = await startTestSimulator({ transport: 'rtu', path: pty.a, baudRate: 19200, unitIds: [5] });
+
+        const rtu = { transport: 'rtu', serialPath: pty.b, baudRate: 19200, timeoutMs: 2000 };
+        await helper.setFlows([flowTab(), connectionConfig(sim, rtu), readNodeDef(), helperNode('out')], 'full');
+        const output = nextMessage('out');
+        inject('read', {});
+        assert.equal((await output).unitId, 5);
+      } finally {
+        await admin.close();
+        await helper.unload();
+        if (meterSide?.isOpen) await new Promise<void>((resolve) => meterSide!.close(() => resolve()));
+        await rtuSim?.close();
+        await pty.close();
+      }
     });
   });
 
