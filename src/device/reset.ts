@@ -49,8 +49,9 @@ export function resolveResetMask(what: unknown, allowed: readonly string[], cont
       problems.push(`say what to reset: a name, an array of names or a bit mask (names: ${RESET_NAMES.join(', ')})`);
     } else {
       for (const raw of names) {
-        const name = typeof raw === 'string' ? (ALIASES[raw] ?? raw) : raw;
-        if (typeof name !== 'string' || !(name in RESET_MASKS)) problems.push(`unknown reset "${String(raw)}" (valid: ${RESET_NAMES.join(', ')})`);
+        const name = typeof raw === 'string' && Object.hasOwn(ALIASES, raw) ? ALIASES[raw] : raw;
+        // Own names only: "toString" or "__proto__" are no resets.
+        if (typeof name !== 'string' || !Object.hasOwn(RESET_MASKS, name)) problems.push(`unknown reset ${describeEntry(raw)} (valid: ${RESET_NAMES.join(', ')})`);
         else mask |= RESET_MASKS[name as ResetName];
       }
     }
@@ -66,4 +67,27 @@ export function resolveResetMask(what: unknown, allowed: readonly string[], cont
     throw new DeviceError('input', `${context.meter}: reset refused, nothing sent: ${problems.join('; ')}`, { unitId: context.unitId, block: 'reset (1024)', problems });
   }
   return mask;
+}
+
+/** An array entry in words, even one that cannot be made into a string (Object.create(null), a throwing toString). */
+function describeEntry(raw: unknown): string {
+  switch (typeof raw) {
+    case 'string':
+      return JSON.stringify(raw);
+    case 'bigint':
+      return `${raw}n`;
+    case 'symbol':
+      return raw.toString();
+    case 'function':
+      return '(a function)';
+    case 'object':
+      if (raw === null) return 'null';
+      try {
+        return JSON.stringify(raw).slice(0, 60);
+      } catch {
+        return Array.isArray(raw) ? '(an array)' : '(an object)';
+      }
+    default:
+      return String(raw as number | boolean | undefined);
+  }
 }

@@ -70,10 +70,16 @@ function isValidUnitId(value: number): boolean {
   return Number.isInteger(value) && value >= MIN_UNIT_ID && value <= MAX_UNIT_ID;
 }
 
+/** A unit id written as text: decimal digits only ("0x5", "1e0", "5.0" are no unit ids). */
+function unitIdFromText(text: string): number {
+  const trimmed = text.trim();
+  return /^\d{1,3}$/.test(trimmed) ? Number(trimmed) : NaN;
+}
+
 /** Parse a unit id from a node config value ("5", 5, "" -> default). */
 export function configuredUnitId(value: unknown): number {
   if (value === undefined || value === null || value === '') return DEFAULT_UNIT_ID;
-  const parsed = typeof value === 'number' ? value : Number(String(value).trim());
+  const parsed = typeof value === 'number' ? value : unitIdFromText(String(value));
   if (!isValidUnitId(parsed)) {
     throw new NodeInputError(`unit id ${JSON.stringify(value)} in the node settings is not an integer ${MIN_UNIT_ID}..${MAX_UNIT_ID}`);
   }
@@ -81,14 +87,14 @@ export function configuredUnitId(value: unknown): number {
 }
 
 /**
- * The unit id a message asks for: msg.unitId when present (a number or a numeric
- * string), else the node's configured one. A bad msg.unitId throws a NodeInputError
+ * The unit id a message asks for: msg.unitId when present (a number or a string of
+ * decimal digits), else the node's configured one. A bad msg.unitId throws a NodeInputError
  * naming it, rather than silently reading another meter.
  */
 export function resolveUnitId(msg: NodeMessage | undefined, configured: number): number {
   const requested = msg?.unitId;
   if (requested === undefined || requested === null || requested === '') return configured;
-  const parsed = typeof requested === 'number' ? requested : typeof requested === 'string' ? Number(requested.trim()) : NaN;
+  const parsed = typeof requested === 'number' ? requested : typeof requested === 'string' ? unitIdFromText(requested) : NaN;
   if (!isValidUnitId(parsed)) {
     throw new NodeInputError(
       `msg.unitId must be an integer ${MIN_UNIT_ID}..${MAX_UNIT_ID}, got ${JSON.stringify(requested) ?? String(requested)}`,
