@@ -19,6 +19,7 @@ import {
 } from './common';
 import { linkConfigFromSettings, parseUnitIdList, scanTimeoutMs, type ConnectionSettings } from './connection-settings';
 import { scanUnits } from '../device';
+import { useRuntimeLanguage } from './status-text';
 
 type ConnectionDef = NodeDef & ConnectionSettings;
 
@@ -26,6 +27,8 @@ type ConnectionDef = NodeDef & ConnectionSettings;
 const scans = new Map<string, AbortController>();
 
 export = function (RED: NodeAPI): void {
+  // Status words in the runtime's language (the editor shows them as sent).
+  useRuntimeLanguage((key, params) => RED._(key, params));
   function SocomecConnectionNode(this: Node, def: ConnectionDef): void {
     RED.nodes.createNode(this, def);
     const node = this as ConnectionNode;

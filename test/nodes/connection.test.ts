@@ -9,6 +9,7 @@ import readMeasurements from '../../src/nodes/socomec-read-measurements';
 import { decodeField } from '../../src/codec';
 import { getField } from '../../src/registers';
 import type { DirisMeter } from '../../src/simulator';
+import type { ConnectionNode } from '../../src/nodes/common';
 import {
   CONNECTION_ID,
   FLOW_ID,
@@ -305,7 +306,7 @@ describe('socomec-connection in the Node-RED runtime', function () {
     for (const port of res.body as { path: unknown }[]) assert.equal(typeof port.path, 'string');
   });
 
-  it('shares one link among its nodes and follows its state in their status: connected, reconnecting, connected', async function () {
+  it('shares one link among its nodes and follows its state in their status: connected, link down, connected', async function () {
     await helper.load(NODES, [
       flowTab(),
       connectionConfig(sim),
@@ -321,10 +322,10 @@ describe('socomec-connection in the Node-RED runtime', function () {
     // read6 sent nothing yet, yet it shows the shared link's state.
     assert.deepEqual(await connected, { fill: 'green', shape: 'dot', text: 'connected' });
 
-    const reconnecting = nextStatus('read', (s) => s.fill === 'yellow' && /^reconnecting/.test(s.text ?? ''));
+    const down = nextStatus('read', (s) => s.fill === 'red' && /^link down: closed$/.test(s.text ?? ''));
     const reconnected = nextStatus('read', (s) => s.text === 'connected');
     sim.server.dropConnections();
-    assert.equal((await reconnecting).shape, 'ring');
+    assert.equal((await down).shape, 'ring');
     await reconnected;
     // And it works again without a redeploy.
     output = nextMessage('out6');
@@ -400,12 +401,46 @@ describe('socomec-connection in the Node-RED runtime', function () {
     const port = await closedPort();
     await helper.load(NODES, [flowTab(), connectionConfig(port), readNodeDef(), helperNode('out'), ...catchAll()]);
     const caught = nextMessage('caught');
-    const red = nextStatus('read', (s) => s.text === 'link down');
+    const red = nextStatus('read', (s) => s.text === 'link down: ECONNREFUSED');
     inject('read', { payload: 'x' });
     const message = ((await caught).error as { message: string }).message;
     assert.match(message, new RegExp(`^meter 5 on tcp 127\\.0\\.0\\.1:${port}: `));
     assert.match(message, /ECONNREFUSED/);
-    assert.deepEqual(await red, { fill: 'red', shape: 'dot', text: 'link down' });
+    assert.deepEqual(await red, { fill: 'red', shape: 'ring', text: 'link down: ECONNREFUSED' });
+  });
+
+  it('shows one steady status while the link retries: "link down: ECONNREFUSED", no flicker over many attempts and polls', async function () {
+    const port = await closedPort();
+    await helper.load(NODES, [
+      flowTab(),
+      connectionConfig(port, { reconnectInitialMs: 50, reconnectMaxMs: 100, timeoutMs: 150 }),
+      readNodeDef({ pollSeconds: 0.1 }),
+      helperNode('out'),
+      ...catchAll(),
+    ]);
+    const connection = helper.getNode(CONNECTION_ID) as unknown as ConnectionNode;
+    // Six failed attempts to open, with polls failing in between.
+    await within(10_000, 'six failed reconnect attempts', (resolve) => {
+      let attempts = 0;
+      return connection.onState((state, detail) => {
+        if (state === 'reconnecting' && detail !== undefined && ++attempts === 6) resolve(undefined);
+      });
+    });
+    const read = helper.getNode('read') as TestNode;
+    const shown = (read.status as unknown as { args: unknown[][] }).args.map(([status]) => JSON.stringify(status));
+    const changes = shown.filter((status, i) => i === 0 || status !== shown[i - 1]).map((status) => JSON.parse(status) as { text: string });
+    const down = { fill: 'red', shape: 'ring', text: 'link down: ECONNREFUSED' };
+    const firstDown = changes.findIndex((status) => JSON.stringify(status) === JSON.stringify(down));
+    assert.ok(firstDown >= 0, `shows ${JSON.stringify(down)}: ${JSON.stringify(changes)}`);
+    assert.deepEqual(changes.slice(firstDown), [down], 'the same status from the first failure on');
+    assert.ok(changes.length <= 2, `at most "connecting" before it: ${JSON.stringify(changes)}`);
+  });
+
+  it('says "port missing" for a serial port that does not exist', async function () {
+    await helper.load(NODES, [flowTab(), connectionConfig(0, { transport: 'rtu', serialPath: '/dev/socomec-test-no-such-port', reconnectInitialMs: 5000, reconnectMaxMs: 5000 }), readNodeDef(), helperNode('out'), ...catchAll()]);
+    const red = nextStatus('read', (s) => s.fill === 'red');
+    inject('read', {});
+    assert.deepEqual(await red, { fill: 'red', shape: 'ring', text: 'port missing' });
   });
 });
 
