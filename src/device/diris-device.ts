@@ -21,6 +21,9 @@ import type {
   WriteSettingsResult,
 } from './types';
 
+/** Failures after which a write may have been applied: it was sent, but no valid answer came. */
+const MAYBE_APPLIED = new Set<string>(['timeout', 'link', 'framing', 'closed']);
+
 const ACTION_CODES = Object.fromEntries(Object.entries(ACTIONS).map(([code, name]) => [name, Number(code)])) as Record<string, number>;
 const ACTION_ADDRESS = getBlock('actions').start;
 const RESET_ADDRESS = getBlock('reset').start;
@@ -171,18 +174,18 @@ export class DirisDevice {
     const block = getBlock(blockId);
     const where = `${block.id} (${block.start})`;
     let writes = 0;
-    // Runs the meter may hold now: applied ones, and one whose answer never came.
-    const touched: WriteRun[] = [];
+    // Runs the meter holds now.
+    const applied: WriteRun[] = [];
     for (const run of planWrites(toWrite)) {
       try {
         await this.writeRun(run.address, run.words);
-        touched.push(run);
+        applied.push(run);
         writes++;
       } catch (err) {
         const failure = toDeviceError(err, { unitId: this.unitId, link: this.link.description, block: where, action: `writing ${run.fields.map((f) => f.key).join(', ')}` });
-        // An exception means the meter refused it; without an answer it may have applied it.
-        if (failure.kind !== 'exception') touched.push(run);
-        throw await this.undoWrites(touched, failure, { oldWords, changed, where });
+        // Refused (exception) or never sent (backoff, full queue): not applied. Sent without a valid answer: maybe.
+        const maybe = MAYBE_APPLIED.has(failure.kind) ? run : undefined;
+        throw await this.undoWrites(applied, maybe, failure, { oldWords, changed, where });
       }
     }
     if (options.store !== false) {
@@ -190,7 +193,7 @@ export class DirisDevice {
         await this.sendAction('store');
       } catch (err) {
         // Written but not stored: put the old values back, so the meter is as before.
-        throw await this.undoWrites(touched, err as DeviceError, { oldWords, changed, where });
+        throw await this.undoWrites(applied, undefined, err as DeviceError, { oldWords, changed, where });
       }
       writes++;
     }
@@ -215,41 +218,57 @@ export class DirisDevice {
   }
 
   /**
-   * After a failed request of a settings write: writes the old words of every run that may
-   * be applied back (last first), and returns the error to throw, saying what was restored
-   * or, when restoring failed too, exactly which settings are changed on the meter now.
+   * After a failed request of a settings write: writes the old words of every run that is
+   * (or may be) applied back, last first, and returns the error to throw, saying what was
+   * restored or, when restoring failed too, exactly which settings are changed on the
+   * meter now (and which may be, when the meter did not answer).
    */
   private async undoWrites(
-    touched: readonly WriteRun[],
+    applied: readonly WriteRun[],
+    maybeApplied: WriteRun | undefined,
     failure: DeviceError,
     context: { oldWords: ReadonlyMap<string, number[]>; changed: Readonly<Record<string, SettingsChange>>; where: string },
   ): Promise<DeviceError> {
-    if (touched.length === 0) return failure;
+    const runs = maybeApplied === undefined ? applied : [...applied, maybeApplied];
+    if (runs.length === 0) return failure;
     const restored: string[] = [];
     const stillChanged: Record<string, SettingsChange> = {};
-    for (const run of [...touched].reverse()) {
+    const maybeChanged: string[] = [];
+    for (const run of [...runs].reverse()) {
       try {
         await this.writeRun(run.address, run.fields.flatMap((f) => context.oldWords.get(f.key) ?? []));
         restored.push(...run.fields.map((f) => f.key));
       } catch {
-        for (const f of run.fields) stillChanged[f.key] = context.changed[f.key];
+        for (const f of run.fields) {
+          if (run === maybeApplied) maybeChanged.push(f.key);
+          else stillChanged[f.key] = context.changed[f.key];
+        }
       }
     }
-    const said = (keys: string[]): string => keys.map((key) => `${key} = ${JSON.stringify(context.changed[key].from)}`).join(', ');
+    const value = (v: unknown): string => JSON.stringify(v);
+    const was = (keys: string[]): string => keys.map((key) => `${key} = ${value(context.changed[key].from)}`).join(', ');
     const changedKeys = Object.keys(stillChanged);
-    const outcome =
-      changedKeys.length === 0
-        ? `restored ${said(restored)}; the meter's settings are as before`
-        : `restoring failed: now changed on the meter (not stored): ${changedKeys.map((key) => `${key} = ${JSON.stringify(stillChanged[key].to)} (was ${JSON.stringify(stillChanged[key].from)})`).join(', ')}` +
-          (restored.length > 0 ? `; restored ${said(restored)}` : '');
-    return new DeviceError(failure.kind, `${failure.message}; ${outcome}`, {
+    const parts: string[] = [];
+    if (changedKeys.length > 0) {
+      parts.push(`restoring failed: now changed on the meter (not stored): ${changedKeys.map((key) => `${key} = ${value(stillChanged[key].to)} (was ${value(stillChanged[key].from)})`).join(', ')}`);
+    }
+    if (maybeChanged.length > 0) {
+      parts.push(`maybe changed on the meter (no answer): ${maybeChanged.map((key) => `${key} = ${value(context.changed[key].to)} (was ${value(context.changed[key].from)})`).join(', ')}`);
+    }
+    if (restored.length > 0) parts.push(`restored ${was(restored)}`);
+    if (changedKeys.length === 0 && maybeChanged.length === 0) parts.push("the meter's settings are as before");
+    const problems = [
+      ...changedKeys.map((key) => `${key} is ${value(stillChanged[key].to)} on the meter`),
+      ...maybeChanged.map((key) => `${key} may be ${value(context.changed[key].to)} on the meter`),
+    ];
+    return new DeviceError(failure.kind, `${failure.message}; ${parts.join('; ')}`, {
       unitId: this.unitId,
       link: this.link.description,
       block: context.where,
       modbusCode: failure.modbusCode,
-      problems: changedKeys.length === 0 ? undefined : changedKeys.map((key) => `${key} is ${JSON.stringify(stillChanged[key].to)} on the meter`),
+      problems: problems.length > 0 ? problems : undefined,
       restored,
-      changedOnMeter: changedKeys.length === 0 ? undefined : stillChanged,
+      changedOnMeter: changedKeys.length > 0 ? stillChanged : undefined,
       cause: failure,
     });
   }

@@ -3,6 +3,7 @@ import { decodeField } from '../../src/codec';
 import { DeviceError, DirisDevice } from '../../src/device';
 import { getBlock, getField } from '../../src/registers';
 import { startSimulator, type Simulator } from '../../src/simulator';
+import { startRtuOverTcpServer, startTcpServer, type ModbusUnit, type RunningServer } from '../../src/simulator/protocol';
 import { ModbusLink } from '../../src/transport';
 
 /** The value a field holds in the simulator's register image, decoded without Modbus. */
@@ -113,6 +114,35 @@ for (const transport of ['tcp', 'rtu-over-tcp'] as const) {
       sim.server.faults.refuseWrite = undefined;
       const fixed = await device.writeSettings({ networkType: '4NBL' });
       assert.deepEqual(fixed.changed, { networkType: { from: '4BL', to: '4NBL' } });
+    });
+
+    it('says which settings may be changed when a write gets no answer, after trying to write them back', async () => {
+      // The meter applies each write at once, but from its first write on answers after the timeout:
+      // the write and its undo both go unanswered.
+      const meter = sim.meters.get(5)!;
+      const slowAfterWrite: ModbusUnit = {
+        readHoldingRegisters: (address, count) => meter.readHoldingRegisters(address, count),
+        writeRegisters: (address, values, fn) => {
+          meter.writeRegisters(address, values, fn);
+          server.faults.latencyMs = 250;
+        },
+      };
+      const options = { host: '127.0.0.1', port: 0, units: (unitId: number) => (unitId === 5 ? slowAfterWrite : undefined) };
+      const server: RunningServer = transport === 'tcp' ? await startTcpServer(options) : await startRtuOverTcpServer(options);
+      const quick = new ModbusLink({ transport, host: '127.0.0.1', port: server.port, timeoutMs: 150, retries: 0 });
+      try {
+        await assert.rejects(new DirisDevice(quick, 5).writeSettings({ networkType: '4BL' }), (err: DeviceError) => {
+          assert.equal(err.kind, 'timeout');
+          assert.match(err.message, /writing networkType .*no answer within 150 ms; maybe changed on the meter \(no answer\): networkType = "4BL" \(was "4NBL"\)$/);
+          assert.deepEqual(err.problems, ['networkType may be "4BL" on the meter']);
+          return true;
+        });
+        // It was written back, late: the meter is as before.
+        assert.equal(simValue(sim, 5, 'applicationSettings', 'networkType'), '4NBL');
+      } finally {
+        await quick.close();
+        await server.close();
+      }
     });
 
     it('undoes written settings when the store command fails', async () => {
