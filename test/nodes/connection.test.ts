@@ -89,12 +89,20 @@ async function adminServer(): Promise<{ url: string; close(): Promise<void> }> {
 }
 
 /** A scan POSTed with plain http, so the test can walk away from it as a closed editor does. */
-function startScan(url: string, body: unknown): { abandon(): void } {
+function startScan(url: string, body: unknown): { answer: Promise<{ status: number; error?: string }>; abandon(): void } {
   const request = http.request(`${url}/socomec-connection/scan`, { method: 'POST', headers: { 'content-type': 'application/json' } });
+  const answer = new Promise<{ status: number; error?: string }>((resolve, reject) => {
+    request.on('response', (res) => {
+      let text = '';
+      res.setEncoding('utf8').on('data', (chunk: string) => (text += chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, ...(JSON.parse(text) as { error?: string }) }));
+    });
+    request.on('error', reject);
+  });
   // Walking away makes the request fail on our side: that is the point.
-  request.on('error', () => undefined);
+  answer.catch(() => undefined);
   request.end(JSON.stringify(body));
-  return { abandon: () => request.destroy() };
+  return { answer, abandon: () => request.destroy() };
 }
 
 /** A TCP peer that takes connections and never answers: every unit id is silent. */
@@ -245,37 +253,46 @@ describe('socomec-connection in the Node-RED runtime', function () {
       }
     });
 
-    it('releases the serial port of an abandoned RTU scan: a connection deployed next on that port reads', async function () {
-      const pty = await openPtyPair();
-      await helper.load(NODES, [flowTab()]);
-      const admin = await adminServer();
-      let meterSide: SerialPort | undefined = new SerialPort({ path: pty.a, baudRate: 19200 });
-      let rtuSim: Awaited<ReturnType<typeof startTestSimulator>> | undefined;
-      try {
-        const firstRequest = within(5000, 'the scan\'s first request on the line', (resolve) => {
-          meterSide!.once('data', () => resolve(undefined));
-          return () => undefined;
-        });
-        const scan = startScan(admin.url, { settings: { transport: 'rtu', serialPath: pty.b, baudRate: 19200, timeoutMs: 300, retries: 0 }, unitIds: '1-247' });
-        await firstRequest;
-        scan.abandon();
-        await new Promise<void>((resolve) => meterSide!.close(() => resolve()));
-        meterSide = undefined;
-        rtuSim = await startTestSimulator({ transport: 'rtu', path: pty.a, baudRate: 19200, unitIds: [5] });
+    for (const editor of ['walks away', 'still waits'] as const) {
+      it(`frees the serial port of an RTU scan when the editor ${editor}: a connection deployed next on that port reads`, async function () {
+        const pty = await openPtyPair();
+        await helper.load(NODES, [flowTab()]);
+        const admin = await adminServer();
+        let meterSide: SerialPort | undefined = new SerialPort({ path: pty.a, baudRate: 19200 });
+        let rtuSim: Awaited<ReturnType<typeof startTestSimulator>> | undefined;
+        try {
+          const firstRequest = within(5000, 'the scan\'s first request on the line', (resolve) => {
+            meterSide!.once('data', () => resolve(undefined));
+            return () => undefined;
+          });
+          // 247 silent unit ids: about 74 s of scanning if nothing stops it.
+          const scan = startScan(admin.url, { settings: { transport: 'rtu', serialPath: pty.b, baudRate: 19200, timeoutMs: 300, retries: 0 }, unitIds: '1-247' });
+          await firstRequest;
+          if (editor === 'walks away') scan.abandon();
+          await new Promise<void>((resolve) => meterSide!.close(() => resolve()));
+          meterSide = undefined;
+          rtuSim = await startTestSimulator({ transport: 'rtu', path: pty.a, baudRate: 19200, unitIds: [5] });
 
-        const rtu = { transport: 'rtu', serialPath: pty.b, baudRate: 19200, timeoutMs: 2000 };
-        await helper.setFlows([flowTab(), connectionConfig(sim, rtu), readNodeDef(), helperNode('out')], 'full');
-        const output = nextMessage('out');
-        inject('read', {});
-        assert.equal((await output).unitId, 5);
-      } finally {
-        await admin.close();
-        await helper.unload();
-        if (meterSide?.isOpen) await new Promise<void>((resolve) => meterSide!.close(() => resolve()));
-        await rtuSim?.close();
-        await pty.close();
-      }
-    });
+          const rtu = { transport: 'rtu', serialPath: pty.b, baudRate: 19200, timeoutMs: 2000 };
+          await helper.setFlows([flowTab(), connectionConfig(sim, rtu), readNodeDef(), helperNode('out')], 'full');
+          if (editor === 'still waits') {
+            // Deploying a connection on the port ends the scan, and the editor hears why.
+            const answer = await scan.answer;
+            assert.equal(answer.status, 502);
+            assert.match(answer.error ?? '', new RegExp(`scan on rtu ${pty.b} 19200 8N1 cancelled: connection simulator was deployed on this port`));
+          }
+          const output = nextMessage('out');
+          inject('read', {});
+          assert.equal((await output).unitId, 5);
+        } finally {
+          await admin.close();
+          await helper.unload();
+          if (meterSide?.isOpen) await new Promise<void>((resolve) => meterSide!.close(() => resolve()));
+          await rtuSim?.close();
+          await pty.close();
+        }
+      });
+    }
   });
 
   it('shows the link\'s counters in the stats endpoint, and 404 for a connection that is not deployed', async function () {
