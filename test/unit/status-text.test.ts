@@ -1,10 +1,29 @@
 /** Status words: the cause of a link failure in short words, from the locale files, never cut mid-word. */
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fitStatus, linkDownText, MAX_STATUS_CHARS } from '../../src/nodes/status-text';
 
 const LOCALES = join(__dirname, '..', '..', '..', 'nodes', 'locales');
+const STATUS_TEXT = join(__dirname, '..', '..', 'src', 'nodes', 'status-text.js');
+const NAMESPACE = `${(JSON.parse(readFileSync(join(__dirname, '..', '..', '..', 'package.json'), 'utf8')) as { name: string }).name}/socomec-connection`;
+
+/** Status words as a Node-RED runtime in `lang` gives them: Node-RED's own i18n, in a process of its own (it is one per process). */
+function wordsInRuntime(lang: string): Promise<string> {
+  const script = `
+    const { i18n } = require(${JSON.stringify(require.resolve('@node-red/util'))});
+    const status = require(${JSON.stringify(STATUS_TEXT)});
+    (async () => {
+      await i18n.init({ lang: ${JSON.stringify(lang)} });
+      await i18n.registerMessageCatalog(${JSON.stringify(NAMESPACE)}, ${JSON.stringify(LOCALES)}, 'socomec-connection.json');
+      status.useRuntimeLanguage((key, params) => i18n._(key, params));
+      process.stdout.write([status.linkDownText('connect ECONNREFUSED 10.0.0.9:502'), status.linkDownText('No such file or directory'), status.statusText('noAnswer')].join(' | '));
+    })();`;
+  return new Promise((resolve, reject) => {
+    execFile(process.execPath, ['-e', script], { timeout: 20_000 }, (err, stdout, stderr) => (err ? reject(new Error(`${err.message}: ${stderr}`)) : resolve(stdout)));
+  });
+}
 
 function statusWords(lang: string): Record<string, string> {
   const catalog = JSON.parse(readFileSync(join(LOCALES, lang, 'socomec-connection.json'), 'utf8')) as Record<string, { status: Record<string, string> }>;
@@ -47,5 +66,10 @@ describe('status words', () => {
         assert.ok(filled.length <= MAX_STATUS_CHARS, `${key}: "${filled}" is ${filled.length} characters`);
       }
     }
+  });
+
+  it('come in the runtime\'s language through Node-RED\'s own i18n', async () => {
+    assert.equal(await wordsInRuntime('de'), 'Verbindung getrennt: ECONNREFUSED | Schnittstelle fehlt | keine Antwort');
+    assert.equal(await wordsInRuntime('en-US'), 'link down: ECONNREFUSED | port missing | no answer');
   });
 });
