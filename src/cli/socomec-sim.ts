@@ -34,6 +34,9 @@ Faults:
   --wire-timing         RTU: answer after the time the exchange takes on a real line
   --latency MS          delay every answer by MS
   --silent LIST         unit ids that never answer, e.g. 7
+  --refuse-write N[:CODE]
+                        refuse the Nth write request (function 6 or 16) with
+                        exception CODE (default 4), as a meter refusing a setting
 
   --help                show this help
 `;
@@ -53,6 +56,7 @@ export interface CliConfig {
   wireTiming: boolean;
   latencyMs: number;
   silentUnits: number[];
+  refuseWrite?: { nth: number; code: number };
   help: boolean;
 }
 
@@ -111,6 +115,7 @@ export function parseCli(argv: string[]): CliConfig {
       'wire-timing': { type: 'boolean' },
       latency: { type: 'string' },
       silent: { type: 'string' },
+      'refuse-write': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -135,8 +140,16 @@ export function parseCli(argv: string[]): CliConfig {
     wireTiming: values['wire-timing'] ?? false,
     latencyMs: values.latency === undefined ? 0 : integer('latency', values.latency, 0, 600_000),
     silentUnits: values.silent === undefined ? [] : unitList('silent', values.silent),
+    ...(values['refuse-write'] === undefined ? {} : { refuseWrite: writeRefusal(values['refuse-write']) }),
     help: values.help ?? false,
   };
+}
+
+/** "3" or "3:4": the Nth write request, refused with that exception code (default 4, device failure). */
+function writeRefusal(text: string): { nth: number; code: number } {
+  const [nth, code, ...rest] = text.split(':');
+  if (rest.length > 0) throw new Error(`--refuse-write must be N or N:CODE, got "${text}"`);
+  return { nth: integer('refuse-write', nth, 1, 1_000_000), code: code === undefined ? 4 : integer('refuse-write', code, 1, 255) };
 }
 
 const TRANSPORT_NAMES = { tcp: 'Modbus TCP', 'rtu-over-tcp': 'Modbus RTU over TCP', rtu: 'Modbus RTU' } as const;
@@ -152,7 +165,10 @@ export async function startFromConfig(config: CliConfig): Promise<{ simulators: 
   const ids = `unit ids ${config.unitIds.map((id) => (models[id] ? `${id} (${getProfile(models[id]!).name})` : String(id))).join(', ')}`;
   try {
     for (const transport of config.transports) {
-      const common: Omit<SimulatorOptions, 'transport'> = { bus, faults: { latencyMs: config.latencyMs, silentUnits } };
+      const faults: SimulatorOptions['faults'] = { latencyMs: config.latencyMs, silentUnits };
+      // Each transport counts its own writes.
+      if (config.refuseWrite !== undefined) faults.refuseWrite = { ...config.refuseWrite };
+      const common: Omit<SimulatorOptions, 'transport'> = { bus, faults };
       if (transport.kind === 'rtu') {
         const simulator = await startSimulator({
           ...common,

@@ -1,5 +1,5 @@
 import { decodeField } from '../codec';
-import { planReads, planWrites, type PlanOptions, type ReadRequest, type WantedField } from '../planner';
+import { planReads, planWrites, type PlanOptions, type ReadRequest, type WantedField, type WriteRun } from '../planner';
 import { DIRIS_A20, getProfile, PROFILES, profileBlock, visibleFields, type BlockDef, type FieldValue, type MeterProfile } from '../registers';
 import { alarmSide } from './alarms';
 import { decodeReplies } from './decode';
@@ -39,6 +39,9 @@ const SUPPORTED = PROFILES.map((p) => p.name).join(', ');
 function modbusCodeOf(err: unknown): unknown {
   return typeof err === 'object' && err !== null ? (err as { modbusCode?: unknown }).modbusCode : undefined;
 }
+
+/** Failures after which a write may have been applied: it was sent, but no valid answer came. */
+const MAYBE_APPLIED = new Set<string>(['timeout', 'link', 'framing', 'closed']);
 
 export interface DeviceOptions {
   /** Who asks (a flow node id), for fair queueing on the link. */
@@ -164,21 +167,22 @@ export class DirisDevice {
    * not the one we read with (another model, or it was replaced): identify again and, when
    * the model changed, read once more with the new table.
    */
-  private async readWithProfile(key: string, plan: (profile: MeterProfile) => ReadRequest[]): Promise<Reading> {
+  private async readWithProfile(key: string, plan: (profile: MeterProfile) => ReadRequest[], rawWords?: Map<string, number[]>): Promise<Reading> {
     const profile = await this.profile();
     try {
-      return await this.readPlanned(this.cachedPlan(`${profile.id}:${key}`, () => plan(profile)));
+      return await this.readPlanned(this.cachedPlan(`${profile.id}:${key}`, () => plan(profile)), rawWords);
     } catch (err) {
       if (modbusCodeOf(err) !== 2) throw err;
       forgetDetection(this.link, this.unitId);
       if (this.options.model === undefined) this.legacyDetect = true;
       const again = await this.profile();
       if (again.id === profile.id) throw err;
-      return this.readPlanned(this.cachedPlan(`${again.id}:${key}`, () => plan(again)));
+      return this.readPlanned(this.cachedPlan(`${again.id}:${key}`, () => plan(again)), rawWords);
     }
   }
 
-  private async readPlanned(requests: readonly ReadRequest[]): Promise<Reading> {
+  /** `rawWords`, when given, receives each field's reply words by key (to write them back unchanged). */
+  private async readPlanned(requests: readonly ReadRequest[], rawWords?: Map<string, number[]>): Promise<Reading> {
     const replies: number[][] = [];
     for (const request of requests) {
       const block = `${request.block.id} (${request.block.start})`;
@@ -189,7 +193,14 @@ export class DirisDevice {
       }
     }
     const timestamp = Date.now();
-    return { ...decodeReplies(requests, replies), timestamp, requests: requests.length };
+    const decoded = decodeReplies(requests, replies);
+    requests.forEach((request, i) => {
+      for (const field of rawWords === undefined ? [] : request.fields) {
+        const offset = field.address - request.address;
+        rawWords?.set(field.key, replies[i].slice(offset, offset + field.words));
+      }
+    });
+    return { ...decoded, timestamp, requests: requests.length };
   }
 
   /** Reads a whole block of the meter's profile (reserved words too when asked): every row is reachable this way. */
@@ -269,11 +280,15 @@ export class DirisDevice {
   }
 
   /** The current settings of a settings block (application settings by default). */
-  readSettings(block: SettingsBlockId = 'applicationSettings'): Promise<Reading> {
-    return this.readWithProfile(`settings:${block}`, (profile) => {
-      const def = this.settingsBlockOf(profile, block);
-      return planReads(visibleFields(def).map((field) => ({ block: def, field })), this.planOptions);
-    });
+  readSettings(block: SettingsBlockId = 'applicationSettings', rawWords?: Map<string, number[]>): Promise<Reading> {
+    return this.readWithProfile(
+      `settings:${block}`,
+      (profile) => {
+        const def = this.settingsBlockOf(profile, block);
+        return planReads(visibleFields(def).map((field) => ({ block: def, field })), this.planOptions);
+      },
+      rawWords,
+    );
   }
 
   private settingsBlockOf(profile: MeterProfile, blockId: string): BlockDef {
@@ -295,7 +310,9 @@ export class DirisDevice {
     const profile = await this.profile();
     this.settingsBlockOf(profile, blockId);
     const planned = validateSettings(blockId, settings ?? {}, { allowFactoryBlocks: options.allowFactoryBlocks, unitId: this.unitId, meter: this.meter, profile });
-    const before = await this.readSettings(blockId);
+    // The words as they are, so a write that cannot be completed can be undone exactly.
+    const oldWords = new Map<string, number[]>();
+    const before = await this.readSettings(blockId, oldWords);
     const changed: Record<string, SettingsChange> = {};
     const toWrite = planned.filter((w) => {
       const from = before.payload[w.field.key];
@@ -309,19 +326,29 @@ export class DirisDevice {
     }
 
     const block = this.settingsBlockOf(profile, blockId);
+    const where = `${block.id} (${block.start})`;
     let writes = 0;
+    // Runs the meter holds now.
+    const applied: WriteRun[] = [];
     for (const run of planWrites(toWrite)) {
-      const where = `${block.id} (${block.start})`;
       try {
-        if (run.words.length === 1) await this.link.writeRegister(this.unitId, run.address, run.words[0], this.requestOptions('high'));
-        else await this.link.writeRegisters(this.unitId, run.address, run.words, this.requestOptions('high'));
+        await this.writeRun(run.address, run.words);
+        applied.push(run);
         writes++;
       } catch (err) {
-        throw toDeviceError(err, { unitId: this.unitId, link: this.link.description, block: where, action: `writing ${run.fields.map((f) => f.key).join(', ')}` });
+        const failure = toDeviceError(err, { unitId: this.unitId, link: this.link.description, block: where, action: `writing ${run.fields.map((f) => f.key).join(', ')}` });
+        // Refused (exception) or never sent (backoff, full queue): not applied. Sent without a valid answer: maybe.
+        const maybe = MAYBE_APPLIED.has(failure.kind) ? run : undefined;
+        throw await this.undoWrites(applied, maybe, failure, { oldWords, changed, where });
       }
     }
     if (options.store !== false) {
-      await this.sendAction('store');
+      try {
+        await this.sendAction('store');
+      } catch (err) {
+        // Written but not stored: put the old values back, so the meter is as before.
+        throw await this.undoWrites(applied, undefined, err as DeviceError, { oldWords, changed, where });
+      }
       writes++;
     }
     const after = await this.readSettings(blockId);
@@ -336,6 +363,68 @@ export class DirisDevice {
       });
     }
     return { ...after, changed, dryRun: false, writes, requests: before.requests + writes + after.requests };
+  }
+
+  private writeRun(address: number, words: number[]): Promise<void> {
+    return words.length === 1
+      ? this.link.writeRegister(this.unitId, address, words[0], this.requestOptions('high'))
+      : this.link.writeRegisters(this.unitId, address, words, this.requestOptions('high'));
+  }
+
+  /**
+   * After a failed request of a settings write: writes the old words of every run that is
+   * (or may be) applied back, last first, and returns the error to throw, saying what was
+   * restored or, when restoring failed too, exactly which settings are changed on the
+   * meter now (and which may be, when the meter did not answer).
+   */
+  private async undoWrites(
+    applied: readonly WriteRun[],
+    maybeApplied: WriteRun | undefined,
+    failure: DeviceError,
+    context: { oldWords: ReadonlyMap<string, number[]>; changed: Readonly<Record<string, SettingsChange>>; where: string },
+  ): Promise<DeviceError> {
+    const runs = maybeApplied === undefined ? applied : [...applied, maybeApplied];
+    if (runs.length === 0) return failure;
+    const restored: string[] = [];
+    const stillChanged: Record<string, SettingsChange> = {};
+    const maybeChanged: string[] = [];
+    for (const run of [...runs].reverse()) {
+      try {
+        await this.writeRun(run.address, run.fields.flatMap((f) => context.oldWords.get(f.key) ?? []));
+        restored.push(...run.fields.map((f) => f.key));
+      } catch {
+        for (const f of run.fields) {
+          if (run === maybeApplied) maybeChanged.push(f.key);
+          else stillChanged[f.key] = context.changed[f.key];
+        }
+      }
+    }
+    const value = (v: unknown): string => JSON.stringify(v);
+    const was = (keys: string[]): string => keys.map((key) => `${key} = ${value(context.changed[key].from)}`).join(', ');
+    const changedKeys = Object.keys(stillChanged);
+    const parts: string[] = [];
+    if (changedKeys.length > 0) {
+      parts.push(`restoring failed: now changed on the meter (not stored): ${changedKeys.map((key) => `${key} = ${value(stillChanged[key].to)} (was ${value(stillChanged[key].from)})`).join(', ')}`);
+    }
+    if (maybeChanged.length > 0) {
+      parts.push(`maybe changed on the meter (no answer): ${maybeChanged.map((key) => `${key} = ${value(context.changed[key].to)} (was ${value(context.changed[key].from)})`).join(', ')}`);
+    }
+    if (restored.length > 0) parts.push(`restored ${was(restored)}`);
+    if (changedKeys.length === 0 && maybeChanged.length === 0) parts.push("the meter's settings are as before");
+    const problems = [
+      ...changedKeys.map((key) => `${key} is ${value(stillChanged[key].to)} on the meter`),
+      ...maybeChanged.map((key) => `${key} may be ${value(context.changed[key].to)} on the meter`),
+    ];
+    return new DeviceError(failure.kind, `${failure.message}; ${parts.join('; ')}`, {
+      unitId: this.unitId,
+      link: this.link.description,
+      block: context.where,
+      modbusCode: failure.modbusCode,
+      problems: problems.length > 0 ? problems : undefined,
+      restored,
+      changedOnMeter: changedKeys.length > 0 ? stillChanged : undefined,
+      cause: failure,
+    });
   }
 
   /** Resets counters by name (or bit mask on models with one reset register), only those `allowed` permits, with the model's own commands. */

@@ -23,6 +23,10 @@ export interface DeviceErrorDetails {
   block?: string;
   problems?: string[];
   modbusCode?: number;
+  /** A settings write undone after a failure: the keys written back to their old values. */
+  restored?: string[];
+  /** A settings write that could not be undone: what is changed on the meter now, by key. */
+  changedOnMeter?: Record<string, { from: unknown; to: unknown }>;
   cause?: unknown;
 }
 
@@ -32,6 +36,8 @@ export class DeviceError extends Error {
   readonly block?: string;
   readonly problems?: string[];
   readonly modbusCode?: number;
+  readonly restored?: string[];
+  readonly changedOnMeter?: Record<string, { from: unknown; to: unknown }>;
 
   constructor(kind: DeviceErrorKind, message: string, details: DeviceErrorDetails = {}) {
     super(message, details.cause === undefined ? undefined : { cause: details.cause });
@@ -41,6 +47,8 @@ export class DeviceError extends Error {
     this.block = details.block;
     this.problems = details.problems;
     this.modbusCode = details.modbusCode;
+    if (details.restored !== undefined) this.restored = details.restored;
+    if (details.changedOnMeter !== undefined) this.changedOnMeter = details.changedOnMeter;
   }
 }
 

@@ -76,11 +76,12 @@ export function resolveResets(what: unknown, allowed: readonly string[], context
       problems.push(`say what to reset: a name, an array of names or a bit mask (names: ${known.join(', ')})`);
     } else {
       for (const raw of names) {
-        const name = typeof raw === 'string' ? (ALIASES[raw] ?? raw) : raw;
-        const targets = typeof name === 'string' ? profile.resets[name] : undefined;
+        const name = typeof raw === 'string' && Object.hasOwn(ALIASES, raw) ? ALIASES[raw] : raw;
+        // Own names only: "toString" or "__proto__" are no resets.
+        const targets = typeof name === 'string' && Object.hasOwn(profile.resets, name) ? profile.resets[name] : undefined;
         if (targets) add(requested, targets);
         else if (typeof name === 'string' && ANY_MODEL_RESETS.has(name)) problems.push(`the ${profile.name} has no "${name}" reset (its resets: ${known.join(', ')})`);
-        else problems.push(`unknown reset "${String(raw)}" (valid: ${known.join(', ')})`);
+        else problems.push(`unknown reset ${describeEntry(raw)} (valid: ${known.join(', ')})`);
       }
     }
   }
@@ -109,4 +110,27 @@ export function resolveResets(what: unknown, allowed: readonly string[], context
 /** The A-20 form: the one bit mask for register 1024. */
 export function resolveResetMask(what: unknown, allowed: readonly string[], context: { unitId: number; meter: string }): number {
   return resolveResets(what, allowed, context).targets[0]?.mask ?? 0;
+}
+
+/** An array entry in words, even one that cannot be made into a string (Object.create(null), a throwing toString). */
+function describeEntry(raw: unknown): string {
+  switch (typeof raw) {
+    case 'string':
+      return JSON.stringify(raw);
+    case 'bigint':
+      return `${raw}n`;
+    case 'symbol':
+      return raw.toString();
+    case 'function':
+      return '(a function)';
+    case 'object':
+      if (raw === null) return 'null';
+      try {
+        return JSON.stringify(raw).slice(0, 60);
+      } catch {
+        return Array.isArray(raw) ? '(an array)' : '(an object)';
+      }
+    default:
+      return String(raw as number | boolean | undefined);
+  }
 }

@@ -28,13 +28,15 @@ export interface ScanResult {
  * Ask each unit id for its identification, one after the other (one request in flight
  * per line). Silent unit ids are skipped; unit ids that answer something else are listed
  * under `others`; a link that cannot open ends the scan with its error. No retries: a
- * missing unit id costs one timeout, not two.
+ * missing unit id costs one timeout, not two. Once `signal` aborts, no further unit id is asked.
  */
-export async function scanUnits(link: RegisterLink, unitIds: readonly number[], source: string): Promise<ScanResult> {
+export async function scanUnits(link: RegisterLink, unitIds: readonly number[], source: string, options: { signal?: AbortSignal } = {}): Promise<ScanResult> {
   const started = Date.now();
   const found: ScanHit[] = [];
   const others: { unitId: number; error: string }[] = [];
   for (const unitId of unitIds) {
+    // Cancelled (the asker went away): not one more request.
+    if (options.signal?.aborted) break;
     try {
       const identity = await new DirisDevice(link, unitId, { source, retries: 0 }).readIdentity();
       found.push({

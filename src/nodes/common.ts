@@ -7,6 +7,7 @@
 import type { Node, NodeAPI, NodeMessage, NodeMessageInFlow, NodeStatus } from 'node-red';
 import { describeError, DirisDevice, meterName, type DeviceOptions } from '../device';
 import type { LinkConfig, LinkState, LinkStats, ModbusLink } from '../transport';
+import { linkDownText, statusText } from './status-text';
 
 /** Socomec's examples and most installations use unit id 5. */
 export const DEFAULT_UNIT_ID = 5;
@@ -70,10 +71,16 @@ function isValidUnitId(value: number): boolean {
   return Number.isInteger(value) && value >= MIN_UNIT_ID && value <= MAX_UNIT_ID;
 }
 
+/** A unit id written as text: decimal digits only ("0x5", "1e0", "5.0" are no unit ids). */
+function unitIdFromText(text: string): number {
+  const trimmed = text.trim();
+  return /^\d{1,3}$/.test(trimmed) ? Number(trimmed) : NaN;
+}
+
 /** Parse a unit id from a node config value ("5", 5, "" -> default). */
 export function configuredUnitId(value: unknown): number {
   if (value === undefined || value === null || value === '') return DEFAULT_UNIT_ID;
-  const parsed = typeof value === 'number' ? value : Number(String(value).trim());
+  const parsed = typeof value === 'number' ? value : unitIdFromText(String(value));
   if (!isValidUnitId(parsed)) {
     throw new NodeInputError(`unit id ${JSON.stringify(value)} in the node settings is not an integer ${MIN_UNIT_ID}..${MAX_UNIT_ID}`);
   }
@@ -81,14 +88,14 @@ export function configuredUnitId(value: unknown): number {
 }
 
 /**
- * The unit id a message asks for: msg.unitId when present (a number or a numeric
- * string), else the node's configured one. A bad msg.unitId throws a NodeInputError
+ * The unit id a message asks for: msg.unitId when present (a number or a string of
+ * decimal digits), else the node's configured one. A bad msg.unitId throws a NodeInputError
  * naming it, rather than silently reading another meter.
  */
 export function resolveUnitId(msg: NodeMessage | undefined, configured: number): number {
   const requested = msg?.unitId;
   if (requested === undefined || requested === null || requested === '') return configured;
-  const parsed = typeof requested === 'number' ? requested : typeof requested === 'string' ? Number(requested.trim()) : NaN;
+  const parsed = typeof requested === 'number' ? requested : typeof requested === 'string' ? unitIdFromText(requested) : NaN;
   if (!isValidUnitId(parsed)) {
     throw new NodeInputError(
       `msg.unitId must be an integer ${MIN_UNIT_ID}..${MAX_UNIT_ID}, got ${JSON.stringify(requested) ?? String(requested)}`,
@@ -155,7 +162,7 @@ export function explainError(err: unknown, where: FailureContext): Error {
   explained.name = typeof name === 'string' ? name : 'Error';
   // A Catch node shows String(err): the plain message reads better than "DeviceError: ...".
   explained.toString = () => message;
-  for (const key of ['kind', 'modbusCode', 'problems']) {
+  for (const key of ['kind', 'modbusCode', 'problems', 'restored', 'changedOnMeter']) {
     const value = fieldOf(err, key);
     if (value !== undefined) explained[key] = value;
   }
@@ -164,20 +171,43 @@ export function explainError(err: unknown, where: FailureContext): Error {
   return explained;
 }
 
-/** A short red/yellow status for an error; yellow for passing trouble (timeouts, backoff, busy link). */
+/** Status words (keys of the locale's "status" section) for each error kind; 'link' and 'exception' are worded below. */
+const ERROR_WORDS: Readonly<Record<string, string>> = {
+  timeout: 'noAnswer',
+  backoff: 'backoff',
+  'queue-full': 'queueFull',
+  'queue-timeout': 'queueTimeout',
+  'unsupported-model': 'unsupportedModel',
+  'model-mismatch': 'modelMismatch',
+  closed: 'linkClosed',
+  framing: 'badReply',
+  input: 'badInput',
+  'not-socomec': 'notSocomec',
+  verify: 'readBackDiffers',
+};
+
+/**
+ * A short red/yellow status for an error; yellow for passing trouble (timeouts, backoff,
+ * busy link). A link that is down reads as the link's own status does ("link down:
+ * ECONNREFUSED", "port missing"), so the two never take turns.
+ */
 export function errorStatus(err: unknown): NodeStatus {
-  let text: string;
   let fill: 'red' | 'yellow';
   try {
-    const described = describeError(err);
-    text = described.text;
-    fill = described.fill;
+    fill = describeError(err).fill;
   } catch {
-    text = messageOf(err);
     fill = 'red';
   }
-  const short = text.length > 40 ? `${text.slice(0, 39)}…` : text;
-  return { fill, shape: fill === 'red' ? 'dot' : 'ring', text: short };
+  const kind = fieldOf(err, 'kind');
+  if (kind === 'link') return { fill: 'red', shape: 'ring', text: linkDownText(messageOf(err)) };
+  let text: string;
+  if (kind === 'exception') {
+    const code = fieldOf(err, 'modbusCode');
+    text = typeof code === 'number' ? statusText('exception', { code: String(code) }) : statusText('exceptionPlain');
+  } else {
+    text = statusText(typeof kind === 'string' && Object.hasOwn(ERROR_WORDS, kind) ? ERROR_WORDS[kind] : 'error');
+  }
+  return { fill, shape: fill === 'red' ? 'dot' : 'ring', text };
 }
 
 type Done = (err?: Error) => void;
@@ -206,17 +236,20 @@ export function successStatus(summary: string, timestamp: number): NodeStatus {
   return { fill: 'green', shape: 'dot', text: `${summary} ${clockTime(timestamp)}` };
 }
 
-/** The status for a link state; undefined for 'idle' (nothing to show yet). */
+/**
+ * The status for a link state; undefined for 'idle' (nothing to show yet). A link that
+ * went down (reconnecting, with the reason as detail) shows the reason in short words.
+ */
 export function linkStateStatus(state: LinkState, detail?: string): NodeStatus | undefined {
   switch (state) {
     case 'connected':
-      return { fill: 'green', shape: 'dot', text: 'connected' };
+      return { fill: 'green', shape: 'dot', text: statusText('connected') };
     case 'connecting':
-      return { fill: 'yellow', shape: 'ring', text: 'connecting' };
+      return { fill: 'yellow', shape: 'ring', text: statusText('connecting') };
     case 'reconnecting':
-      return { fill: 'yellow', shape: 'ring', text: detail ? `reconnecting: ${detail}`.slice(0, 40) : 'reconnecting' };
+      return detail ? { fill: 'red', shape: 'ring', text: linkDownText(detail) } : { fill: 'yellow', shape: 'ring', text: statusText('reconnecting') };
     case 'closed':
-      return { fill: 'red', shape: 'ring', text: 'closed' };
+      return { fill: 'red', shape: 'ring', text: statusText('closed') };
     default:
       return undefined;
   }
@@ -224,12 +257,22 @@ export function linkStateStatus(state: LinkState, detail?: string): NodeStatus |
 
 /**
  * Make the node's status follow the link state: green dot "connected", yellow ring
- * "connecting"/"reconnecting", red ring "closed". Returns the unsubscribe function.
+ * "connecting", red ring "link down: <cause>" while it retries, red ring "closed". One
+ * steady status while the link retries for the same reason: each new attempt does not
+ * show again. Returns the unsubscribe function.
  */
 export function linkStatus(node: Node, connection: ConnectionNode): () => void {
+  let downBecause: string | undefined;
+  let shown: string | undefined;
   const show = (state: LinkState, detail?: string): void => {
-    const status = linkStateStatus(state, detail);
-    if (status !== undefined) node.status(status);
+    if (state === 'reconnecting' && detail) downBecause = detail;
+    else if (state !== 'reconnecting') downBecause = undefined;
+    const status = linkStateStatus(state, state === 'reconnecting' ? downBecause : detail);
+    if (status === undefined) return;
+    const said = JSON.stringify(status);
+    if (said === shown) return;
+    shown = said;
+    node.status(status);
   };
   show(connection.state());
   return connection.onState(show);

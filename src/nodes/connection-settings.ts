@@ -69,44 +69,75 @@ export function linkConfigFromSettings(settings: ConnectionSettings): LinkConfig
 
 const DEFAULT_SCAN_RANGE = { from: 1, to: 10 };
 
-/** Unit ids to scan: an array, "1-10, 20", or { from, to }; default 1..10. Throws a plain-words Error when bad. */
+/**
+ * The longest unit id list taken as text: every id 1..247 written out one by one, comma
+ * and space after each, fits. Anything longer is refused before it is looked at.
+ */
+export const MAX_UNIT_ID_LIST_CHARS = 2048;
+
+/**
+ * Unit ids to scan: an array, "1-10, 20", or { from, to }; default 1..10. Throws a plain-words
+ * Error when bad. Linear in the input, and an over-long list is refused at once.
+ */
 export function parseUnitIdList(value: unknown, range?: { from?: unknown; to?: unknown }): number[] {
   const ids = new Set<number>();
-  const add = (id: number, said: unknown): void => {
+  const idOf = (text: string, said: unknown): number => {
+    const id = /^\d{1,3}$/.test(text) ? Number(text) : NaN;
     if (!Number.isInteger(id) || id < MIN_UNIT_ID || id > MAX_UNIT_ID) {
       throw new Error(`unit id ${JSON.stringify(said)} is not an integer ${MIN_UNIT_ID}..${MAX_UNIT_ID}`);
     }
-    ids.add(id);
+    return id;
   };
   const addRange = (from: number, to: number, said: unknown): void => {
-    add(from, said);
-    add(to, said);
     if (to < from) throw new Error(`unit id range ${JSON.stringify(said)} ends before it starts`);
     for (let id = from; id <= to; id++) ids.add(id);
   };
   if (Array.isArray(value)) {
-    for (const item of value) add(typeof item === 'number' ? item : Number(item), item);
+    if (value.length > MAX_UNIT_ID - MIN_UNIT_ID + 1) {
+      throw new Error(`too many unit ids: ${value.length} given, at most ${MAX_UNIT_ID - MIN_UNIT_ID + 1}`);
+    }
+    for (const item of value) ids.add(idOf(typeof item === 'number' ? String(item) : typeof item === 'string' ? item.trim() : '', item));
+  } else if (typeof value === 'string' && value.length > MAX_UNIT_ID_LIST_CHARS) {
+    throw new Error(`the unit id list is too long (${value.length} characters, at most ${MAX_UNIT_ID_LIST_CHARS}): write ranges, e.g. "1-247"`);
   } else if (typeof value === 'string' && value.trim() !== '') {
-    for (const part of value.replace(/\s*-\s*/g, '-').split(/[\s,;]+/).filter((p) => p !== '')) {
-      const match = /^(\d+)\s*-\s*(\d+)$/.exec(part);
-      if (match) addRange(Number(match[1]), Number(match[2]), part);
-      else add(Number(part), part);
+    for (const item of unitIdListItems(value)) {
+      const dash = item.indexOf('-');
+      if (dash > 0) addRange(idOf(item.slice(0, dash), item), idOf(item.slice(dash + 1), item), item);
+      else ids.add(idOf(item, item));
     }
   } else if (range !== undefined && (range.from !== undefined || range.to !== undefined)) {
-    const from = Number(range.from ?? range.to);
-    const to = Number(range.to ?? range.from);
-    addRange(from, to, `${String(range.from)}..${String(range.to)}`);
+    const said = `${String(range.from)}..${String(range.to)}`;
+    addRange(idOf(String(range.from ?? range.to).trim(), said), idOf(String(range.to ?? range.from).trim(), said), said);
   } else {
     addRange(DEFAULT_SCAN_RANGE.from, DEFAULT_SCAN_RANGE.to, 'default');
   }
   return [...ids].sort((a, b) => a - b);
 }
 
-
-/** The scan's own, shorter request timeout: a missing unit id should cost little. */
-export function scanTimeoutMs(config: LinkConfig): number {
-  const configured = config.timeoutMs ?? 1000;
-  // Serial at low baud needs the time to carry the identification block (~100 words).
-  return config.transport === 'rtu' ? configured : Math.min(configured, 500);
+/** "1 - 10, 20;30" -> ["1-10", "20", "30"]: split on separators, then join the pieces of a range. One pass. */
+function unitIdListItems(text: string): string[] {
+  const items: string[] = [];
+  for (const piece of text.split(/[\s,;]+/)) {
+    if (piece === '') continue;
+    const last = items.length - 1;
+    if (last >= 0 && (items[last].endsWith('-') || piece.startsWith('-'))) items[last] += piece;
+    else items.push(piece);
+  }
+  return items;
 }
 
+/** Longest per-unit-id timeout of a scan on TCP kinds: a missing unit id should cost little. */
+export const SCAN_TIMEOUT_CAP_MS = 500;
+
+/**
+ * The scan's own request timeout: the connection's, capped. On serial the cap leaves the
+ * meter its 250 ms and the time the largest identification reply (125 registers) takes on
+ * the wire at the baud rate.
+ */
+export function scanTimeoutMs(config: LinkConfig): number {
+  const configured = config.timeoutMs ?? 1000;
+  if (config.transport !== 'rtu') return Math.min(configured, SCAN_TIMEOUT_CAP_MS);
+  const baudRate = config.baudRate ?? 9600;
+  const wireMs = (11 * (8 + 5 + 2 * 125) * 1000) / baudRate;
+  return Math.min(configured, Math.ceil(250 + wireMs));
+}

@@ -8,6 +8,7 @@
 import type { Node, NodeAPI, NodeDef } from 'node-red';
 import type { Request, Response } from 'express';
 import { describeLink, ModbusLink, normalizeLinkConfig } from '../transport';
+import { linkAddress } from '../transport/config';
 import type { LinkConfig, LinkState } from '../transport';
 import {
   CONNECTION_TYPE,
@@ -18,14 +19,22 @@ import {
 } from './common';
 import { linkConfigFromSettings, parseUnitIdList, scanTimeoutMs, type ConnectionSettings } from './connection-settings';
 import { scanUnits } from '../device';
+import { useRuntimeLanguage } from './status-text';
 
 type ConnectionDef = NodeDef & ConnectionSettings;
 
+// Scans running now in this process, by link target (host:port or serial path): one at a time on each.
+const scans = new Map<string, AbortController>();
+
 export = function (RED: NodeAPI): void {
+  // Status words in the runtime's language (the editor shows them as sent).
+  useRuntimeLanguage((key, params) => RED._(key, params));
   function SocomecConnectionNode(this: Node, def: ConnectionDef): void {
     RED.nodes.createNode(this, def);
     const node = this as ConnectionNode;
     const linkConfig = linkConfigFromSettings(def);
+    // A connection deployed on a serial port takes it from a scan still holding it.
+    if (linkConfig.transport === 'rtu') scans.get(linkAddress(linkConfig))?.abort(new Error(`connection ${node.name || node.id} was deployed on this port`));
     let configProblem: string | undefined;
     let description: string;
     try {
@@ -156,6 +165,17 @@ export = function (RED: NodeAPI): void {
           res.status(400).json({ error: messageOf(err) });
           return;
         }
+        const target = linkAddress(config);
+        if (scans.has(target)) {
+          res.status(409).json({ error: `a scan of ${target} is already running: wait for it to end, or close the dialog that started it` });
+          return;
+        }
+        const cancel = new AbortController();
+        scans.set(target, cancel);
+        // The editor closed the dialog or went away before the answer: stop, and free the line.
+        res.on('close', () => {
+          if (!res.writableFinished) cancel.abort(new Error('the editor went away'));
+        });
         const source = `scan:${Date.now()}:${Math.random().toString(36).slice(2, 8)}`;
         // A serial port opens once, and two masters on one RS-485 line (also through a gateway)
         // would talk over each other: scan through the deployed node's link when it is that line.
@@ -163,15 +183,24 @@ export = function (RED: NodeAPI): void {
         const sameLine = node !== undefined && config.transport !== 'tcp' && node.describe() === describeLink(config);
         const shared = sameLine ? node : undefined;
         let link: ModbusLink | undefined;
+        // A scan's own link closes at once when cancelled: the request in flight ends, the port is released.
+        const closeOwnLink = (): void => {
+          if (shared === undefined) void link?.close();
+        };
+        cancel.signal.addEventListener('abort', closeOwnLink);
         try {
           link = shared !== undefined ? shared.acquire(source) : new ModbusLink({ ...config, timeoutMs: scanTimeoutMs(config), retries: 0 });
-          const result = await scanUnits(link, unitIds, source);
+          const result = await scanUnits(link, unitIds, source, { signal: cancel.signal });
+          if (cancel.signal.aborted) throw cancel.signal.reason;
           res.json(result);
         } catch (err) {
-          res.status(502).json({ error: `scan on ${describeLink(config)} failed: ${messageOf(err)}` });
+          const why = cancel.signal.aborted ? `cancelled: ${messageOf(cancel.signal.reason)}` : `failed: ${messageOf(err)}`;
+          if (!res.headersSent && !res.destroyed) res.status(502).json({ error: `scan on ${describeLink(config)} ${why}` });
         } finally {
+          cancel.signal.removeEventListener('abort', closeOwnLink);
           if (shared !== undefined) shared.release(source);
           else if (link !== undefined) await link.close();
+          if (scans.get(target) === cancel) scans.delete(target);
         }
       })();
     },

@@ -15,7 +15,7 @@ import {
 export { DirisBus, DirisMeter, MEASUREMENT_KEYS, SETTING_DEFAULTS, USER_SETTINGS_BLOCKS } from './diris';
 export type { DirisMeterOptions, MeasurementKey, Measurements, OverrideTarget } from './diris';
 export { ModbusException } from './protocol';
-export type { FaultSettings, RunningServer, ServerStats } from './protocol';
+export type { FaultSettings, RunningServer, ServerStats, WriteRefusal } from './protocol';
 
 export type SimulatorTransport = 'tcp' | 'rtu' | 'rtu-over-tcp';
 

@@ -3,6 +3,7 @@ import { decodeField } from '../../src/codec';
 import { DeviceError, DirisDevice } from '../../src/device';
 import { getBlock, getField } from '../../src/registers';
 import { startSimulator, type Simulator } from '../../src/simulator';
+import { startRtuOverTcpServer, startTcpServer, type ModbusUnit, type RunningServer } from '../../src/simulator/protocol';
 import { ModbusLink } from '../../src/transport';
 
 /** The value a field holds in the simulator's register image, decoded without Modbus. */
@@ -73,6 +74,90 @@ for (const transport of ['tcp', 'rtu-over-tcp'] as const) {
       assert.equal(result.writes, 2, 'one write for the three contiguous fields, one store command');
       assert.equal(simValue(sim, 5, 'applicationSettings', 'ctPrimary'), 150);
       assert.equal(sim.meters.get(5)!.hasPendingSettings(), false, 'the store command was sent');
+    });
+
+    it('undoes a settings write that needs two requests when the meter refuses the second, and says what it restored', async () => {
+      const device = new DirisDevice(link, 5);
+      const meter = sim.meters.get(5)!;
+      const block = getBlock('applicationSettings');
+      const before = meter.peek(block.start, block.size);
+      assert.equal(simValue(sim, 5, 'applicationSettings', 'networkType'), '4NBL');
+      // networkType (36352) and syncCurrentAvgMax (36356) are two write requests.
+      sim.server.faults.refuseWrite = { nth: 2, code: 4 };
+      await assert.rejects(device.writeSettings({ networkType: '4BL', syncCurrentAvgMax: '5min' }), (err: DeviceError) => {
+        assert.equal(err.kind, 'exception');
+        assert.equal(err.modbusCode, 4);
+        assert.match(err.message, /^meter 5 on .*: writing syncCurrentAvgMax \(applicationSettings \(36352\)\) failed: .*exception 4/);
+        assert.match(err.message, /restored networkType = "4NBL"; the meter's settings are as before$/);
+        assert.deepEqual(err.restored, ['networkType']);
+        assert.equal(err.changedOnMeter, undefined);
+        return true;
+      });
+      assert.deepEqual(meter.peek(block.start, block.size), before, 'the first request was written back');
+      assert.equal(meter.hasPendingSettings(), false, 'nothing is left unstored');
+    });
+
+    it('lists exactly which settings are changed on the meter when writing them back fails too', async () => {
+      const device = new DirisDevice(link, 5);
+      // The second request (syncCurrentAvgMax) and the third (networkType written back) are refused.
+      sim.server.faults.refuseWrite = { nth: 2, code: 4, count: 2 };
+      await assert.rejects(device.writeSettings({ networkType: '4BL', syncCurrentAvgMax: '5min' }), (err: DeviceError) => {
+        assert.equal(err.kind, 'exception');
+        assert.match(err.message, /writing syncCurrentAvgMax .* failed: .*exception 4.*; restoring failed: now changed on the meter \(not stored\): networkType = "4BL" \(was "4NBL"\)$/);
+        assert.deepEqual(err.changedOnMeter, { networkType: { from: '4NBL', to: '4BL' } });
+        assert.deepEqual(err.restored, []);
+        return true;
+      });
+      // The error told the truth: the meter holds exactly that change.
+      assert.equal(simValue(sim, 5, 'applicationSettings', 'networkType'), '4BL');
+      assert.equal(simValue(sim, 5, 'applicationSettings', 'syncCurrentAvgMax'), '15min');
+      sim.server.faults.refuseWrite = undefined;
+      const fixed = await device.writeSettings({ networkType: '4NBL' });
+      assert.deepEqual(fixed.changed, { networkType: { from: '4BL', to: '4NBL' } });
+    });
+
+    it('says which settings may be changed when a write gets no answer, after trying to write them back', async () => {
+      // The meter applies each write at once, but from its first write on answers after the timeout:
+      // the write and its undo both go unanswered.
+      const meter = sim.meters.get(5)!;
+      const slowAfterWrite: ModbusUnit = {
+        readHoldingRegisters: (address, count) => meter.readHoldingRegisters(address, count),
+        writeRegisters: (address, values, fn) => {
+          meter.writeRegisters(address, values, fn);
+          server.faults.latencyMs = 250;
+        },
+      };
+      const options = { host: '127.0.0.1', port: 0, units: (unitId: number) => (unitId === 5 ? slowAfterWrite : undefined) };
+      const server: RunningServer = transport === 'tcp' ? await startTcpServer(options) : await startRtuOverTcpServer(options);
+      const quick = new ModbusLink({ transport, host: '127.0.0.1', port: server.port, timeoutMs: 150, retries: 0 });
+      try {
+        await assert.rejects(new DirisDevice(quick, 5).writeSettings({ networkType: '4BL' }), (err: DeviceError) => {
+          assert.equal(err.kind, 'timeout');
+          assert.match(err.message, /writing networkType .*no answer within 150 ms; maybe changed on the meter \(no answer\): networkType = "4BL" \(was "4NBL"\)$/);
+          assert.deepEqual(err.problems, ['networkType may be "4BL" on the meter']);
+          return true;
+        });
+        // It was written back, late: the meter is as before.
+        assert.equal(simValue(sim, 5, 'applicationSettings', 'networkType'), '4NBL');
+      } finally {
+        await quick.close();
+        await server.close();
+      }
+    });
+
+    it('undoes written settings when the store command fails', async () => {
+      const device = new DirisDevice(link, 5);
+      const meter = sim.meters.get(5)!;
+      const block = getBlock('applicationSettings');
+      const before = meter.peek(block.start, block.size);
+      // One write for the run, then the store command (0xA1) is refused.
+      sim.server.faults.refuseWrite = { nth: 2, code: 4 };
+      await assert.rejects(device.writeSettings({ ctPrimary: 150 }), (err: DeviceError) => {
+        assert.match(err.message, /command store .*failed: .*exception 4.*restored ctPrimary = \d+; the meter's settings are as before$/);
+        return true;
+      });
+      assert.deepEqual(meter.peek(block.start, block.size), before);
+      assert.equal(meter.hasPendingSettings(), false);
     });
 
     it('resets exactly what it is asked and allowed to', async () => {

@@ -107,6 +107,19 @@ describe('socomec-sim command', () => {
     assert.equal(await cli.exited, 0);
   });
 
+  it('refuses the Nth write with the exception --refuse-write names, and applies nothing of it', async () => {
+    cli = await startCli(['--tcp', '0', '--refuse-write', '2:6'], 1);
+    const tcp = await client((c) => c.connectTCP('127.0.0.1', { port: portOf(cli!.lines[0]) }), 5);
+    await tcp.writeRegister(36354, 700);
+    assert.equal((await failureOf(tcp.writeRegister(36354, 800))).modbusCode, 6);
+    assert.deepEqual((await tcp.readHoldingRegisters(36354, 1)).data, [700], 'the refused write changed nothing');
+    await tcp.writeRegister(36354, 900);
+    assert.deepEqual((await tcp.readHoldingRegisters(36354, 1)).data, [900], 'only the 2nd write is refused');
+    await Promise.all(clients.splice(0).map(closeClient));
+    cli.child.kill('SIGTERM');
+    assert.equal(await cli.exited, 0);
+  });
+
   it('prints help and exits 0; refuses a bad option with exit code 2', async () => {
     cli = await startCli(['--help'], 1);
     assert.equal(await cli.exited, 0);

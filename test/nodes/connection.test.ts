@@ -1,12 +1,15 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import http from 'node:http';
 import net from 'node:net';
 import path from 'node:path';
+import { SerialPort } from 'serialport';
 import readIdentity from '../../src/nodes/socomec-read-identity';
 import readMeasurements from '../../src/nodes/socomec-read-measurements';
 import { decodeField } from '../../src/codec';
 import { getField } from '../../src/registers';
 import type { DirisMeter } from '../../src/simulator';
+import type { ConnectionNode } from '../../src/nodes/common';
 import {
   CONNECTION_ID,
   FLOW_ID,
@@ -20,6 +23,7 @@ import {
   inject,
   nextMessage,
   nextStatus,
+  within,
   resourceBaseline,
   resourcesAbove,
   resourcesBackTo,
@@ -29,6 +33,7 @@ import {
   type TestNode,
   type TestSimulator,
 } from '../helpers/node-red';
+import { openPtyPair } from '../helpers/pty';
 
 const readNode = readMeasurements as unknown as NodeInitializer;
 const identityNode = readIdentity as unknown as NodeInitializer;
@@ -63,6 +68,65 @@ async function closedPort(): Promise<number> {
   const { port } = server.address() as net.AddressInfo;
   await new Promise<void>((resolve) => server.close(() => resolve()));
   return port;
+}
+
+/**
+ * The runtime's admin app on a loopback port of the test's own: the test helper's requests
+ * cannot be walked away from, and an editor closing its dialog does just that.
+ */
+async function adminServer(): Promise<{ url: string; close(): Promise<void> }> {
+  const admin = (helper as unknown as { _httpAdmin: http.RequestListener })._httpAdmin;
+  const server = http.createServer(admin);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as net.AddressInfo).port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+/** A scan POSTed with plain http, so the test can walk away from it as a closed editor does. */
+function startScan(url: string, body: unknown): { answer: Promise<{ status: number; error?: string }>; abandon(): void } {
+  const request = http.request(`${url}/socomec-connection/scan`, { method: 'POST', headers: { 'content-type': 'application/json' } });
+  const answer = new Promise<{ status: number; error?: string }>((resolve, reject) => {
+    request.on('response', (res) => {
+      let text = '';
+      res.setEncoding('utf8').on('data', (chunk: string) => (text += chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, ...(JSON.parse(text) as { error?: string }) }));
+    });
+    request.on('error', reject);
+  });
+  // Walking away makes the request fail on our side: that is the point.
+  answer.catch(() => undefined);
+  request.end(JSON.stringify(body));
+  return { answer, abandon: () => request.destroy() };
+}
+
+/** A TCP peer that takes connections and never answers: every unit id is silent. */
+async function silentPeer(): Promise<{ port: number; connected: Promise<net.Socket>; close(): Promise<void> }> {
+  const sockets = new Set<net.Socket>();
+  let onConnection: (socket: net.Socket) => void = () => undefined;
+  const connected = new Promise<net.Socket>((resolve) => (onConnection = resolve));
+  const server = net.createServer((socket) => {
+    sockets.add(socket);
+    // Read and drop the requests: a paused socket would never see the other end go.
+    socket.resume();
+    socket.on('close', () => sockets.delete(socket));
+    onConnection(socket);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    port: (server.address() as net.AddressInfo).port,
+    connected,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const socket of sockets) socket.destroy();
+        server.close(() => resolve());
+      }),
+  };
 }
 
 interface ScanAnswer {
@@ -157,6 +221,78 @@ describe('socomec-connection in the Node-RED runtime', function () {
       assert.equal(res.status, 502);
       assert.match((res.body as { error: string }).error, new RegExp(`scan on tcp 127\\.0\\.0\\.1:${port} failed: .*ECONNREFUSED`));
     });
+
+    it('runs one scan at a time per target (409 for a second), and stops and closes its link when the editor walks away', async function () {
+      const peer = await silentPeer();
+      await helper.load(NODES, [flowTab(), connectionConfig(sim)]);
+      const admin = await adminServer();
+      try {
+        const settings = { transport: 'tcp', host: '127.0.0.1', port: peer.port, timeoutMs: 300, retries: 0 };
+        const first = startScan(admin.url, { settings, unitIds: '1-247' });
+        const socket = await within<net.Socket>(5000, 'the scan to connect', (resolve) => {
+          void peer.connected.then(resolve);
+          return () => undefined;
+        });
+        const second = await helper.request().post('/socomec-connection/scan').send({ settings, unitIds: [1] });
+        assert.equal(second.status, 409, second.text);
+        assert.match((second.body as { error: string }).error, new RegExp(`a scan of 127\\.0\\.0\\.1:${peer.port} is already running`));
+
+        // The editor goes away: the scan's connection closes at once, not 247 timeouts later.
+        const closed = within(2000, 'the abandoned scan to close its connection', (resolve) => {
+          socket.once('close', () => resolve(undefined));
+          return () => undefined;
+        });
+        first.abandon();
+        await closed;
+        const third = await helper.request().post('/socomec-connection/scan').send({ settings, unitIds: [1] });
+        assert.equal(third.status, 200, third.text);
+        assert.deepEqual((third.body as ScanAnswer).found, []);
+      } finally {
+        await admin.close();
+        await peer.close();
+      }
+    });
+
+    for (const editor of ['walks away', 'still waits'] as const) {
+      it(`frees the serial port of an RTU scan when the editor ${editor}: a connection deployed next on that port reads`, async function () {
+        const pty = await openPtyPair();
+        await helper.load(NODES, [flowTab()]);
+        const admin = await adminServer();
+        let meterSide: SerialPort | undefined = new SerialPort({ path: pty.a, baudRate: 19200 });
+        let rtuSim: Awaited<ReturnType<typeof startTestSimulator>> | undefined;
+        try {
+          const firstRequest = within(5000, 'the scan\'s first request on the line', (resolve) => {
+            meterSide!.once('data', () => resolve(undefined));
+            return () => undefined;
+          });
+          // 247 silent unit ids: about 74 s of scanning if nothing stops it.
+          const scan = startScan(admin.url, { settings: { transport: 'rtu', serialPath: pty.b, baudRate: 19200, timeoutMs: 300, retries: 0 }, unitIds: '1-247' });
+          await firstRequest;
+          if (editor === 'walks away') scan.abandon();
+          await new Promise<void>((resolve) => meterSide!.close(() => resolve()));
+          meterSide = undefined;
+          rtuSim = await startTestSimulator({ transport: 'rtu', path: pty.a, baudRate: 19200, unitIds: [5] });
+
+          const rtu = { transport: 'rtu', serialPath: pty.b, baudRate: 19200, timeoutMs: 2000 };
+          await helper.setFlows([flowTab(), connectionConfig(sim, rtu), readNodeDef(), helperNode('out')], 'full');
+          if (editor === 'still waits') {
+            // Deploying a connection on the port ends the scan, and the editor hears why.
+            const answer = await scan.answer;
+            assert.equal(answer.status, 502);
+            assert.match(answer.error ?? '', new RegExp(`scan on rtu ${pty.b} 19200 8N1 cancelled: connection simulator was deployed on this port`));
+          }
+          const output = nextMessage('out');
+          inject('read', {});
+          assert.equal((await output).unitId, 5);
+        } finally {
+          await admin.close();
+          await helper.unload();
+          if (meterSide?.isOpen) await new Promise<void>((resolve) => meterSide!.close(() => resolve()));
+          await rtuSim?.close();
+          await pty.close();
+        }
+      });
+    }
   });
 
   it('shows the link\'s counters in the stats endpoint, and 404 for a connection that is not deployed', async function () {
@@ -187,7 +323,7 @@ describe('socomec-connection in the Node-RED runtime', function () {
     for (const port of res.body as { path: unknown }[]) assert.equal(typeof port.path, 'string');
   });
 
-  it('shares one link among its nodes and follows its state in their status: connected, reconnecting, connected', async function () {
+  it('shares one link among its nodes and follows its state in their status: connected, link down, connected', async function () {
     await helper.load(NODES, [
       flowTab(),
       connectionConfig(sim),
@@ -203,10 +339,10 @@ describe('socomec-connection in the Node-RED runtime', function () {
     // read6 sent nothing yet, yet it shows the shared link's state.
     assert.deepEqual(await connected, { fill: 'green', shape: 'dot', text: 'connected' });
 
-    const reconnecting = nextStatus('read', (s) => s.fill === 'yellow' && /^reconnecting/.test(s.text ?? ''));
+    const down = nextStatus('read', (s) => s.fill === 'red' && /^link down: closed$/.test(s.text ?? ''));
     const reconnected = nextStatus('read', (s) => s.text === 'connected');
     sim.server.dropConnections();
-    assert.equal((await reconnecting).shape, 'ring');
+    assert.equal((await down).shape, 'ring');
     await reconnected;
     // And it works again without a redeploy.
     output = nextMessage('out6');
@@ -282,12 +418,46 @@ describe('socomec-connection in the Node-RED runtime', function () {
     const port = await closedPort();
     await helper.load(NODES, [flowTab(), connectionConfig(port), readNodeDef(), helperNode('out'), ...catchAll()]);
     const caught = nextMessage('caught');
-    const red = nextStatus('read', (s) => s.text === 'link down');
+    const red = nextStatus('read', (s) => s.text === 'link down: ECONNREFUSED');
     inject('read', { payload: 'x' });
     const message = ((await caught).error as { message: string }).message;
     assert.match(message, new RegExp(`^meter 5 on tcp 127\\.0\\.0\\.1:${port}: `));
     assert.match(message, /ECONNREFUSED/);
-    assert.deepEqual(await red, { fill: 'red', shape: 'dot', text: 'link down' });
+    assert.deepEqual(await red, { fill: 'red', shape: 'ring', text: 'link down: ECONNREFUSED' });
+  });
+
+  it('shows one steady status while the link retries: "link down: ECONNREFUSED", no flicker over many attempts and polls', async function () {
+    const port = await closedPort();
+    await helper.load(NODES, [
+      flowTab(),
+      connectionConfig(port, { reconnectInitialMs: 50, reconnectMaxMs: 100, timeoutMs: 150 }),
+      readNodeDef({ pollSeconds: 0.1 }),
+      helperNode('out'),
+      ...catchAll(),
+    ]);
+    const connection = helper.getNode(CONNECTION_ID) as unknown as ConnectionNode;
+    // Six failed attempts to open, with polls failing in between.
+    await within(10_000, 'six failed reconnect attempts', (resolve) => {
+      let attempts = 0;
+      return connection.onState((state, detail) => {
+        if (state === 'reconnecting' && detail !== undefined && ++attempts === 6) resolve(undefined);
+      });
+    });
+    const read = helper.getNode('read') as TestNode;
+    const shown = (read.status as unknown as { args: unknown[][] }).args.map(([status]) => JSON.stringify(status));
+    const changes = shown.filter((status, i) => i === 0 || status !== shown[i - 1]).map((status) => JSON.parse(status) as { text: string });
+    const down = { fill: 'red', shape: 'ring', text: 'link down: ECONNREFUSED' };
+    const firstDown = changes.findIndex((status) => JSON.stringify(status) === JSON.stringify(down));
+    assert.ok(firstDown >= 0, `shows ${JSON.stringify(down)}: ${JSON.stringify(changes)}`);
+    assert.deepEqual(changes.slice(firstDown), [down], 'the same status from the first failure on');
+    assert.ok(changes.length <= 2, `at most "connecting" before it: ${JSON.stringify(changes)}`);
+  });
+
+  it('says "port missing" for a serial port that does not exist', async function () {
+    await helper.load(NODES, [flowTab(), connectionConfig(0, { transport: 'rtu', serialPath: '/dev/socomec-test-no-such-port', reconnectInitialMs: 5000, reconnectMaxMs: 5000 }), readNodeDef(), helperNode('out'), ...catchAll()]);
+    const red = nextStatus('read', (s) => s.fill === 'red');
+    inject('read', {});
+    assert.deepEqual(await red, { fill: 'red', shape: 'ring', text: 'port missing' });
   });
 });
 

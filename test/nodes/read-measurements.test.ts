@@ -231,6 +231,21 @@ describe('socomec-read-measurements in the Node-RED runtime', function () {
     assert.deepEqual(await status, { fill: 'red', shape: 'dot', text: 'bad input' });
   });
 
+  it('takes msg.unitId as decimal digits only: "6" reads meter 6, "0x5" and "1e0" are refused and nothing is sent', async function () {
+    await helper.load(NODES, flow(sim, readNodeDef()));
+    const output = nextMessage('out');
+    inject('read', { unitId: ' 6 ', fields: ['I1'] });
+    assert.equal((await output).unitId, 6);
+    const requestsBefore = sim.server.stats.requests;
+    for (const bad of ['0x5', '1e0', '5.0', '+5']) {
+      const caught = nextMessage('caught');
+      inject('read', { unitId: bad, fields: ['I1'] });
+      const error = (await caught).error as { message: string };
+      assert.match(error.message, new RegExp(`msg\\.unitId must be an integer 1\\.\\.247, got "${bad.replace(/[.+]/g, '\\$&')}"`));
+    }
+    assert.equal(sim.server.stats.requests, requestsBefore, 'no request for a refused unit id');
+  });
+
   it('rejects an unknown group or field, listing the valid names', async function () {
     await helper.load(NODES, flow(sim, readNodeDef()));
     let caught = nextMessage('caught');

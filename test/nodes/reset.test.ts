@@ -246,6 +246,19 @@ describe('socomec-reset in the Node-RED runtime', function () {
     assert.deepEqual(counters(meter), before);
   });
 
+  it('refuses an array entry that cannot be made into a string with "reset refused, nothing sent", sending nothing', async function () {
+    await helper.load(NODES, flow(sim, resetNodeDef(Object.keys(OPTION_OF))));
+    const requestsBefore = sim.server.stats.requests;
+    const throwing = { toString: (): string => { throw new Error('no text'); } };
+    for (const entry of [Object.create(null) as object, throwing, Symbol('hourMeter')]) {
+      const caught = nextMessage('caught');
+      inject('reset', { payload: ['hourMeter', entry] });
+      const message = errorMessage(await caught);
+      assert.match(message, /reset refused, nothing sent: unknown reset (\{\}|Symbol\(hourMeter\)) \(valid: maxCurrents, /);
+    }
+    assert.equal(sim.server.stats.requests, requestsBefore, 'nothing reached the meter');
+  });
+
   it('refuses "restart" and "factoryConfig" unless their own options are on', async function () {
     await helper.load(NODES, flow(sim, resetNodeDef(Object.keys(OPTION_OF))));
     const meter = sim.meters.get(5)!;

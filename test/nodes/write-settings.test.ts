@@ -331,6 +331,26 @@ describe('socomec-write-settings in the Node-RED runtime', function () {
     assert.equal(sim.meters.get(5)!.setting('alarmDelay'), SETTING_DEFAULTS.alarmDelay);
   });
 
+  it('a meter refusing the second request of a write: the first is written back, and the Catch node hears what was restored', async function () {
+    await helper.load(NODES, flow(sim, writeNodeDef()));
+    const meter = sim.meters.get(5)!;
+    const before = blockImage(meter, 'applicationSettings');
+    sim.server.faults.refuseWrite = { nth: 2, code: 4 };
+    const caught = nextMessage('caught');
+    inject('write', { payload: { networkType: '4BL', syncCurrentAvgMax: '5min' } });
+    const message = caughtError(await caught).message;
+    assert.match(message, new RegExp(`^meter 5 on tcp 127\\.0\\.0\\.1:${sim.port}: writing syncCurrentAvgMax \\(applicationSettings \\(36352\\)\\) failed: .*exception 4`));
+    assert.match(message, /restored networkType = "4NBL"; the meter's settings are as before$/);
+    assert.deepEqual(blockImage(meter, 'applicationSettings'), before);
+
+    // And when writing back fails too, the error names what the meter holds now.
+    sim.server.faults.refuseWrite = { nth: 2, code: 4, count: 2 };
+    const caughtAgain = nextMessage('caught');
+    inject('write', { payload: { networkType: '4BL', syncCurrentAvgMax: '5min' } });
+    assert.match(caughtError(await caughtAgain).message, /restoring failed: now changed on the meter \(not stored\): networkType = "4BL" \(was "4NBL"\)$/);
+    assert.equal(meterSettings(meter).networkType, '4BL');
+  });
+
   it('a meter that does not answer: an error naming the meter and the block, yellow status', async function () {
     sim.server.faults.silentUnits.add(5);
     await helper.load(NODES, flow(sim, writeNodeDef()));

@@ -30,6 +30,12 @@ describe('socomec-sim command line', () => {
     );
     assert.deepEqual(config.unitIds, [5, 6, 7]);
     assert.deepEqual(config.silentUnits, [7]);
+    assert.equal(config.refuseWrite, undefined);
+  });
+
+  it('refuses the Nth write with exception 4, or the code given', () => {
+    assert.deepEqual(parseCli(['--refuse-write', '2']).refuseWrite, { nth: 2, code: 4 });
+    assert.deepEqual(parseCli(['--refuse-write', '3:6']).refuseWrite, { nth: 3, code: 6 });
   });
 
   it('refuses bad values with a message naming the option', () => {
@@ -41,6 +47,9 @@ describe('socomec-sim command line', () => {
       [['--data-bits', '9'], /--data-bits/],
       [['--latency', '-5'], /--latency/],
       [['--seed', 'x'], /--seed/],
+      [['--refuse-write', '0'], /--refuse-write must be an integer 1\.\.1000000/],
+      [['--refuse-write', '2:300'], /--refuse-write must be an integer 1\.\.255/],
+      [['--refuse-write', '2:4:1'], /--refuse-write must be N or N:CODE/],
       [['--frobnicate'], /frobnicate/],
     ];
     for (const [argv, message] of cases) assert.throws(() => parseCli(argv), message, argv.join(' '));

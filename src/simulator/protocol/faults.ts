@@ -1,5 +1,5 @@
 /** Fault settings: defaults, validation, and the exception injection they drive. */
-import { ModbusException, type FaultSettings, type ModbusUnit } from './types';
+import { ModbusException, type FaultSettings, type ModbusUnit, type WriteRefusal } from './types';
 
 function checkUnitIdSet(name: string, value: unknown): Set<number> {
   if (!(value instanceof Set)) throw new Error(`faults.${name} must be a Set of unit ids, got ${typeof value}`);
@@ -19,12 +19,53 @@ export function createFaultSettings(initial: Partial<FaultSettings> = {}): Fault
   if (!(exceptionAt instanceof Map)) {
     throw new Error(`faults.exceptionAt must be a Map of register address to exception code, got ${typeof exceptionAt}`);
   }
-  return {
+  const settings: FaultSettings = {
     latencyMs,
     silentUnits: checkUnitIdSet('silentUnits', initial.silentUnits ?? new Set<number>()),
     garbledUnits: checkUnitIdSet('garbledUnits', initial.garbledUnits ?? new Set<number>()),
     exceptionAt,
   };
+  if (initial.refuseWrite !== undefined) settings.refuseWrite = checkWriteRefusal(initial.refuseWrite);
+  return settings;
+}
+
+/** A valid WriteRefusal, or an Error naming what is wrong with it. */
+export function checkWriteRefusal(value: unknown): WriteRefusal {
+  const refusal = (typeof value === 'object' && value !== null ? value : {}) as Partial<Record<keyof WriteRefusal, unknown>>;
+  const positive = (name: string, v: unknown, max: number): void => {
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < 1 || v > max) {
+      throw new Error(`faults.refuseWrite.${name} must be an integer 1..${max}, got ${String(v)}`);
+    }
+  };
+  positive('nth', refusal.nth, Number.MAX_SAFE_INTEGER);
+  positive('code', refusal.code, 255);
+  if (refusal.count !== undefined) positive('count', refusal.count, Number.MAX_SAFE_INTEGER);
+  return value as WriteRefusal;
+}
+
+/**
+ * Counts write requests for `FaultSettings.refuseWrite`. The count starts again whenever a
+ * new refusal object is set, so a test can say "refuse the 2nd write from now" live.
+ */
+export class WriteRefusalCounter {
+  private counting?: WriteRefusal;
+  private seen = 0;
+
+  /** Call once per write request; the exception code to answer instead, if this one is refused. */
+  refusalFor(refusal: WriteRefusal | undefined): number | undefined {
+    if (refusal === undefined) {
+      this.counting = undefined;
+      return undefined;
+    }
+    if (refusal !== this.counting) {
+      checkWriteRefusal(refusal);
+      this.counting = refusal;
+      this.seen = 0;
+    }
+    this.seen++;
+    const last = refusal.nth + (refusal.count ?? 1) - 1;
+    return this.seen >= refusal.nth && this.seen <= last ? refusal.code : undefined;
+  }
 }
 
 /** The exception code configured for the lowest faulty address in [address, address + count), if any. */

@@ -2,7 +2,7 @@
  * What every transport shares: pick the unit, apply faults, run the PDU, and deliver the
  * answer now or after the configured delay. Transports only decode frames and encode answers.
  */
-import { createFaultSettings, withInjectedExceptions } from './faults';
+import { createFaultSettings, withInjectedExceptions, WriteRefusalCounter } from './faults';
 import { ExceptionCode, exceptionPdu, handlePdu, isWriteFunction } from './pdu';
 import type { FaultSettings, ServerStats, UnitLookup } from './types';
 
@@ -23,6 +23,7 @@ export class SlaveCore {
   private readonly pendingReplies = new Set<NodeJS.Timeout>();
   /** Per unit id, delayed answers in the order they go out (due: performance.now()). */
   private readonly answerQueues = new Map<number, Array<{ due: number; deliver: () => void }>>();
+  private readonly writeRefusals = new WriteRefusalCounter();
   private stopped = false;
 
   constructor(
@@ -113,6 +114,10 @@ export class SlaveCore {
     if (unitId === BROADCAST_UNIT_ID) {
       if (pdu.length > 0 && isWriteFunction(pdu[0])) handlePdu(faultyUnit, pdu);
       return undefined;
+    }
+    if (pdu.length > 0 && isWriteFunction(pdu[0])) {
+      const refused = this.writeRefusals.refusalFor(this.faults.refuseWrite);
+      if (refused !== undefined) return { pdu: exceptionPdu(pdu[0], refused), garbled: false };
     }
     const answer = handlePdu(faultyUnit, pdu);
     if (answer === undefined) return undefined;

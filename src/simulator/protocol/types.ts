@@ -32,6 +32,19 @@ export interface FaultSettings {
   garbledUnits: Set<number>;
   /** Register address -> exception code, answered for any read or write that touches it. */
   exceptionAt: Map<number, number>;
+  /**
+   * Refuse the `nth` write request (function 6 or 16, counted from when this object was
+   * set, 1 = the next one) and the `count - 1` after it (default 1) with exception `code`;
+   * nothing of a refused write is applied. Undefined: no write is refused.
+   */
+  refuseWrite?: WriteRefusal;
+}
+
+/** Which write requests a simulator refuses: see `FaultSettings.refuseWrite`. */
+export interface WriteRefusal {
+  nth: number;
+  code: number;
+  count?: number;
 }
 
 export interface ServerStats {

@@ -1,0 +1,76 @@
+/**
+ * Status words: short, never cut mid-word, from the locale files (the
+ * socomec-connection catalog's "status" section), in the runtime's language when Node-RED
+ * has it and in English otherwise. Also turns a link failure into its cause in short words
+ * ("link down: ECONNREFUSED", "port missing").
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+/** Node-RED shows about this much of a status under a node. */
+export const MAX_STATUS_CHARS = 40;
+
+const PACKAGE_ROOT = join(__dirname, '..', '..', '..');
+const CATALOG = 'socomec-connection';
+
+function readJson(file: string): unknown {
+  try {
+    return JSON.parse(readFileSync(join(PACKAGE_ROOT, file), 'utf8')) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The English status words, straight from the en-US locale file. */
+const ENGLISH: Readonly<Record<string, string>> =
+  ((readJson(`nodes/locales/en-US/${CATALOG}.json`) as Record<string, { status?: Record<string, string> }> | undefined)?.[CATALOG]?.status) ?? {};
+
+/** The i18n namespace Node-RED gives the config node's catalog: "<package>/<node set>". */
+const NAMESPACE = `${String((readJson('package.json') as { name?: string } | undefined)?.name)}/${CATALOG}`;
+
+type Translate = (key: string, params?: Record<string, string>) => string;
+let translate: Translate | undefined;
+
+/** Words in the runtime's language from now on (RED._ of any node of this package). */
+export function useRuntimeLanguage(runtimeTranslate: (key: string, params?: Record<string, string>) => string): void {
+  translate = (key, params) => runtimeTranslate(`${NAMESPACE}:${CATALOG}.status.${key}`, params);
+}
+
+/** One status phrase by its key, with __name__ placeholders filled, fitted to a status. */
+export function statusText(key: string, params: Record<string, string> = {}): string {
+  let text: string | undefined;
+  try {
+    const translated = translate?.(key, params);
+    // A missing key (or a runtime without catalogs) answers with the key itself.
+    if (typeof translated === 'string' && translated !== '' && !translated.includes(`${CATALOG}.status.`)) text = translated;
+  } catch {
+    text = undefined;
+  }
+  text ??= (ENGLISH[key] ?? key).replace(/__(\w+)__/g, (whole: string, name: string) => params[name] ?? whole);
+  return fitStatus(text);
+}
+
+/** At most `max` characters, cut between words with "…" when longer; never mid-word. */
+export function fitStatus(text: string, max = MAX_STATUS_CHARS): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  if (flat.length <= max) return flat;
+  const room = flat.slice(0, max - 1);
+  const lastSpace = room.lastIndexOf(' ');
+  return `${(lastSpace > 0 ? room.slice(0, lastSpace) : room).replace(/[\s:,;.-]+$/, '')}…`;
+}
+
+/**
+ * Why a link is down, in short words, from the link's message: the system error code
+ * ("link down: ECONNREFUSED"), or what it means for a serial port ("port missing").
+ */
+export function linkDownText(message: string | undefined): string {
+  const text = message ?? '';
+  if (/cannot lock port|EBUSY|resource busy/i.test(text)) return statusText('portBusy');
+  if (/no such file|ENOENT|ENXIO/i.test(text)) return statusText('portMissing');
+  if (/permission denied|EACCES|EPERM/i.test(text)) return statusText('portNoPermission');
+  const code = /\b(E[A-Z][A-Z0-9_]{2,})\b/.exec(text)?.[1];
+  if (code !== undefined && code !== 'ETIMEDOUT') return statusText('linkDownCause', { cause: code });
+  if (/timed? ?out|within \d+ ?ms|ETIMEDOUT/i.test(text)) return statusText('linkDownTimeout');
+  if (/closed/i.test(text)) return statusText('linkDownClosed');
+  return statusText('linkDown');
+}
