@@ -7,7 +7,8 @@ import { DeviceError, meterName, toDeviceError } from './errors';
 import { buildIdentity } from './identity';
 import { selectMeasurementFields, type MeasurementSelection } from './measurements';
 import { resetNamesOf, resolveResetMask } from './reset';
-import { validateSettings } from './settings';
+import { scaleByQuantity } from './quantity-scale';
+import { keysNeedingCurrentSettings, validateSettings } from './settings';
 import type {
   AlarmState,
   Identity,
@@ -132,8 +133,10 @@ export class DirisDevice {
   }
 
   /** The current settings of a settings block (application settings by default). */
-  readSettings(block: SettingsBlockId = 'applicationSettings'): Promise<Reading> {
-    return this.readBlock(block);
+  async readSettings(block: SettingsBlockId = 'applicationSettings'): Promise<Reading> {
+    const reading = await this.readBlock(block);
+    // Alarm thresholds come out in the unit of the alarm type's quantity, not raw.
+    return { ...reading, ...scaleByQuantity(getBlock(block).fields, reading.payload, reading.units) };
   }
 
   /**
@@ -143,8 +146,17 @@ export class DirisDevice {
    */
   async writeSettings(settings: unknown, options: WriteSettingsOptions = {}): Promise<WriteSettingsResult> {
     const blockId = options.block ?? 'applicationSettings';
-    const planned = validateSettings(blockId, settings ?? {}, { allowFactoryBlocks: options.allowFactoryBlocks, unitId: this.unitId, meter: this.meter });
-    const before = await this.readSettings(blockId);
+    const payload = settings ?? {};
+    const checks = { allowFactoryBlocks: options.allowFactoryBlocks, unitId: this.unitId, meter: this.meter };
+    let current: Reading | undefined;
+    const dependent = keysNeedingCurrentSettings(blockId, payload);
+    if (dependent.length > 0) {
+      // A threshold's unit follows the meter's alarm type: check everything else before asking the meter.
+      validateSettings(blockId, Object.fromEntries(Object.entries(payload as Record<string, unknown>).filter(([key]) => !dependent.includes(key))), checks);
+      current = await this.readSettings(blockId);
+    }
+    const planned = validateSettings(blockId, payload, { ...checks, current: current?.payload });
+    const before = current ?? (await this.readSettings(blockId));
     const changed: Record<string, SettingsChange> = {};
     const toWrite = planned.filter((w) => {
       const from = before.payload[w.field.key];
