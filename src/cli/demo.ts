@@ -27,6 +27,8 @@ const FLOW_SIMULATOR_PORT = DEFAULT_MODBUS_PORT;
 const FLOW_FILE_NAME = 'flows.json';
 /** The environment variable the demo flow reads its meters' unit ids from ("5,6"). */
 export const DEMO_UNITS_ENV = 'DIRIS_DEMO_UNITS';
+/** "simulator", or the real meter the demo reads: the demo flow's alarm buttons write to the simulator only. */
+export const DEMO_TARGET_ENV = 'DIRIS_DEMO_TARGET';
 
 /** A real meter (or gateway) the demo talks to instead of its simulator: --meter, --rtu, --rtu-over-tcp. */
 export interface DemoMeter {
@@ -261,6 +263,7 @@ export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo>
   const unitIds = options.unitIds ?? (meter ? [DEFAULT_UNIT_IDS[0]] : [...DEFAULT_UNIT_IDS]);
   // The demo flow reads its meters from the environment (Node-RED's env.get in function nodes).
   process.env[DEMO_UNITS_ENV] = unitIds.join(',');
+  process.env[DEMO_TARGET_ENV] = meter ? describeMeter(meter) : 'simulator';
   let simulator: Simulator | undefined;
   if (meter) {
     log(`[demo] Meter: ${describeMeter(meter)}, unit ids ${unitIds.join(' and ')} (no simulator)`);
