@@ -7,7 +7,7 @@ import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { eventually, launchChromium, makeUserDir, removeDir, screenshot, startDemoProcess, type DemoProcess } from '../helpers/browser';
+import { docsScreenshot, eventually, launchChromium, makeUserDir, removeDir, screenshot, startDemoProcess, type DemoProcess } from '../helpers/browser';
 
 const PROJECT_ROOT = path.resolve(__dirname, '..', '..', '..');
 /** The flow node types the palette offers (socomec-connection is a config node: not in the palette). */
@@ -94,6 +94,7 @@ describe('demo editor in Chromium', function () {
       return found;
     });
     assert.deepEqual(invalid, []);
+    await docsScreenshot(page, 'editor-flow');
   });
 
   it('the settings dry run and the hour meter reset answer in their status and the debug sidebar', async function () {
@@ -163,7 +164,8 @@ describe('demo editor in Chromium', function () {
     for (const field of ['#node-input-connection', '#node-input-pollSeconds', '#node-input-table', '#socomec-read-measurements-group-instantaneous', '#socomec-read-measurements-group-harmonics']) {
       assert.equal(await tray.locator(field).count(), 1, `${field} is missing from the dialog`);
     }
-    assert.equal(await tray.locator('#node-input-pollSeconds').inputValue(), '2');
+    // The demo drives this node from an inject every 2 s (one msg per meter), so it does not poll itself.
+    assert.equal(await tray.locator('#node-input-pollSeconds').inputValue(), '0');
     assert.ok(await tray.locator('#socomec-read-measurements-group-instantaneous').isChecked());
     // The dialog lists the keys the node will output, from the runtime's register map, each once.
     const v1 = tray.locator('#socomec-read-measurements-fields code', { hasText: /^V1$/ });
@@ -199,6 +201,7 @@ describe('demo editor in Chromium', function () {
     assert.ok(await tray.locator('#node-config-input-baudRate').isVisible(), 'rtu: the baud rate field is hidden');
     assert.ok(!(await tray.locator('#node-config-input-host').isVisible()), 'rtu: the host field shows');
     await screenshot(page, 'editor-connection-rtu');
+    await docsScreenshot(page, 'editor-connection-rtu');
     await transport.selectOption('tcp');
     await tray.locator('#node-config-input-host').waitFor({ state: 'visible' });
     assert.equal(await tray.locator('#node-config-input-port').inputValue(), String(demo!.modbusPort));
