@@ -220,4 +220,42 @@ describe('demo editor in Chromium', function () {
     );
     for (const cells of found) assert.match(cells[1], /^DIRIS A20/, `unit ${cells[0]} shows product "${cells[1]}"`);
   });
+
+  it('importing examples into the demo adds no second connection: they share the demo\'s (kept last: it adds tabs)', async function () {
+    await page.locator('#diris-demo-measure').waitFor();
+    const result = await page.evaluate(async () => {
+      interface EditorNode { id: string; type: string; host?: string; port?: number | string }
+      const editor = (window as unknown as {
+        RED: {
+          nodes: { eachConfig(cb: (n: EditorNode) => void): void };
+          view: { importNodes(nodes: unknown[], options: { generateIds: boolean; addFlow: boolean }): void };
+        };
+      }).RED;
+      const connections = (): EditorNode[] => {
+        const found: EditorNode[] = [];
+        editor.nodes.eachConfig((n) => {
+          if (n.type === 'socomec-connection') found.push(n);
+        });
+        return found;
+      };
+      const before = connections().map((n) => `${n.id} ${String(n.host)}:${String(n.port)}`);
+      const conflicts: string[] = [];
+      for (const name of ['read-measurements', 'write-settings']) {
+        const response = await fetch(`library/examples/flows/@diris-tools/node-red-socomec/${name}`);
+        const flow = (await response.json()) as unknown[];
+        // What Import does first: it finds the connection already there and asks (Node-RED's import conflict notice) ...
+        try {
+          editor.view.importNodes(flow, { generateIds: false, addFlow: true });
+        } catch (err) {
+          conflicts.push(`${name}: ${(err as { code?: string }).code ?? String(err)}`);
+        }
+        // ... and its "Import copy" button imports with new ids, reusing a global config node with the same id.
+        editor.view.importNodes(flow, { generateIds: true, addFlow: true });
+      }
+      return { before, after: connections().map((n) => `${n.id} ${String(n.host)}:${String(n.port)}`), conflicts };
+    });
+    assert.deepEqual(result.before, [`socomec-example-connection 127.0.0.1:${demo!.modbusPort}`]);
+    assert.deepEqual(result.conflicts, ['read-measurements: import_conflict', 'write-settings: import_conflict']);
+    assert.deepEqual(result.after, result.before, 'the examples use the demo\'s connection, pointed at the running simulator');
+  });
 });
