@@ -38,6 +38,14 @@ describe('example flows', () => {
     assert.match(simulatorHelp, /5020/, 'the simulator\'s default port is 5020');
   });
 
+  it('the demo\'s power chart starts at 0 kW, so a 0.1 kW change is no full-height staircase', () => {
+    const demo = examples.find((e) => e.file === 'demo.json')!;
+    const charts = demo.flow.filter((n) => n.type === 'ui-chart');
+    assert.ok(charts.length > 0);
+    // A blank ymin means auto-scale (and Number("") would be 0): it must say 0.
+    for (const chart of charts) assert.equal(String(chart.ymin).trim(), "0", `${chart.id} ymin ${JSON.stringify(chart.ymin)}`);
+  });
+
   it('the demo says it needs @flowfuse/node-red-dashboard', () => {
     const demo = examples.find((e) => e.file === 'demo.json')!;
     assert.match(demo.flow.find((n) => n.type === 'tab')!.info ?? '', /Needs \*\*@flowfuse\/node-red-dashboard\*\*/);
