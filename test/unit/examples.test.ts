@@ -43,7 +43,7 @@ describe('example flows', () => {
     const charts = demo.flow.filter((n) => n.type === 'ui-chart');
     assert.ok(charts.length > 0);
     // A blank ymin means auto-scale (and Number("") would be 0): it must say 0.
-    for (const chart of charts) assert.equal(String(chart.ymin).trim(), "0", `${chart.id} ymin ${JSON.stringify(chart.ymin)}`);
+    for (const chart of charts) assert.equal(String(chart.ymin).trim(), '0', `${chart.id} ymin ${JSON.stringify(chart.ymin)}`);
   });
 
   it('the demo says it needs @flowfuse/node-red-dashboard', () => {
