@@ -122,8 +122,21 @@ export function describeMeter(meter: DemoMeter): string {
 /** The socomec-connection properties that point a connection at `meter`. */
 export function connectionProperties(meter: DemoMeter): Partial<FlowNode> {
   return meter.transport === 'rtu'
-    ? { name: 'DIRIS meter (--rtu)', transport: 'rtu', serialPath: meter.serialPath, baudRate: meter.baudRate ?? 9600, dataBits: 8, parity: 'none', stopBits: 1 }
-    : { name: `DIRIS meter (--${meter.transport === 'tcp' ? 'meter' : 'rtu-over-tcp'})`, transport: meter.transport, host: meter.host, port: meter.port ?? 502 };
+    ? { name: `${METER_CONNECTION_NAME} (--rtu)`, transport: 'rtu', serialPath: meter.serialPath, baudRate: meter.baudRate ?? 9600, dataBits: 8, parity: 'none', stopBits: 1 }
+    : { name: `${METER_CONNECTION_NAME} (--${meter.transport === 'tcp' ? 'meter' : 'rtu-over-tcp'})`, transport: meter.transport, host: meter.host, port: meter.port ?? 502 };
+}
+
+/** The name a connection gets from --meter, --rtu or --rtu-over-tcp: a start without them points it back at the simulator. */
+const METER_CONNECTION_NAME = 'DIRIS meter';
+
+/** Connections an earlier start pointed at a real meter go back to the simulator (and its name). */
+function pointFlowBackAtSimulator(flowFile: string, host: string, port: number): FlowNode[] {
+  const flow = JSON.parse(fs.readFileSync(flowFile, 'utf8')) as FlowNode[];
+  const moved = flow.filter((n) => n.type === 'socomec-connection' && typeof n.name === 'string' && n.name.startsWith(`${METER_CONNECTION_NAME} (--`));
+  if (moved.length === 0) return [];
+  for (const node of moved) Object.assign(node, { name: 'DIRIS simulator', transport: 'tcp', host, port });
+  fs.writeFileSync(flowFile, `${JSON.stringify(flow, null, 4)}\n`);
+  return moved;
 }
 
 /**
@@ -324,6 +337,9 @@ export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo>
     if (meter) {
       for (const connection of pointFlowAtMeter(flowFile, meter)) log(`[demo] Connection "${connection.id}" now talks to ${describeMeter(meter)}`);
     } else {
+      for (const connection of pointFlowBackAtSimulator(flowFile, simulatorHost, simulator!.port)) {
+        log(`[demo] Connection "${connection.id}" talks to the simulator again (an earlier start pointed it at a meter)`);
+      }
       for (const stray of strayConnections(flowFile, simulator!.port)) {
         log(
           `[demo] Note: connection "${stray.name || stray.id}" points at ${String(stray.host)}:${String(stray.port)}, ` +
