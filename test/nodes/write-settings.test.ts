@@ -199,6 +199,13 @@ describe('socomec-write-settings in the Node-RED runtime', function () {
     assert.match(error.message, /alarmUpperThreshold: 70 A is out of range 0\.\.65\.535 A/);
     assert.match(error.message, /alarmLowerThreshold: 1\.0005 is not a multiple of 0\.001 A/);
     assert.deepEqual(blockImage(meter, 'applicationSettings'), imageBefore);
+
+    // A threshold alone needs the meter's alarm type, but a bad key elsewhere is refused before anything is sent.
+    const requestsBefore = sim.server.stats.requests;
+    const second = nextMessage('caught');
+    inject('write', { payload: { alarmUpperThreshold: 30, bogus: 1 } });
+    assert.match(caughtError(await second).message, /unknown setting "bogus"/);
+    assert.equal(sim.server.stats.requests, requestsBefore, 'nothing was sent to the meter');
   });
 
   it('without "store" the values are active but not stored, and a restart drops them', async function () {
