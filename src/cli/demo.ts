@@ -14,6 +14,7 @@ import type { Socket } from 'node:net';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { startSimulator, type Simulator } from '../simulator';
+import type { TransportKind } from '../transport';
 
 export const PACKAGE_NAME = '@diris-tools/node-red-socomec';
 export const DASHBOARD_PACKAGE = '@flowfuse/node-red-dashboard';
@@ -24,6 +25,21 @@ export const DEFAULT_UNIT_IDS: readonly number[] = [5, 6];
 const FLOW_SIMULATOR_HOST = '127.0.0.1';
 const FLOW_SIMULATOR_PORT = DEFAULT_MODBUS_PORT;
 const FLOW_FILE_NAME = 'flows.json';
+/** The environment variable the demo flow reads its meters' unit ids from ("5,6"). */
+export const DEMO_UNITS_ENV = 'DIRIS_DEMO_UNITS';
+/** "simulator", or the real meter the demo reads: the demo flow's alarm buttons write to the simulator only. */
+export const DEMO_TARGET_ENV = 'DIRIS_DEMO_TARGET';
+
+/** A real meter (or gateway) the demo talks to instead of its simulator: --meter, --rtu, --rtu-over-tcp. */
+export interface DemoMeter {
+  transport: TransportKind;
+  /** tcp and rtu-over-tcp */
+  host?: string;
+  port?: number;
+  /** rtu */
+  serialPath?: string;
+  baudRate?: number;
+}
 
 export interface DemoOptions {
   /** Node-RED's HTTP port (editor and dashboard); 0 picks a free one. Default 1880. */
@@ -32,8 +48,10 @@ export interface DemoOptions {
   host?: string;
   /** The simulator's Modbus TCP port; 0 picks a free one. Default 5020. */
   modbusPort?: number;
-  /** Unit ids the simulator answers. Default 5 and 6. */
+  /** Unit ids of the meters: the simulator answers them, the demo flow reads them. Default 5 and 6 (5 with a real meter). */
   unitIds?: number[];
+  /** Talk to this meter instead of starting the simulator; the demo flow's connections are pointed at it. */
+  meter?: DemoMeter;
   /** Seed of the simulated meters (same seed, same values). Default 1. */
   seed?: number;
   /** Node-RED's user directory. Default `.node-red-demo/` in the project. */
@@ -50,12 +68,14 @@ export interface RunningDemo {
   editorUrl: string;
   dashboardUrl: string;
   httpPort: number;
-  modbusPort: number;
+  /** The simulator's Modbus TCP port; undefined with a real meter. */
+  modbusPort?: number;
   userDir: string;
   flowFile: string;
   /** True when this start copied examples/demo.json into the user dir. */
   flowCopied: boolean;
-  simulator: Simulator;
+  /** Undefined with a real meter. */
+  simulator?: Simulator;
   /** Stops Node-RED (closing every flow node and link), the HTTP server and the simulator. */
   stop(): Promise<void>;
 }
@@ -90,6 +110,45 @@ interface FlowNode {
 
 function isLoopback(host: string | undefined): boolean {
   return host === '127.0.0.1' || host === 'localhost' || host === '::1';
+}
+
+/** "Modbus TCP 10.0.0.5:502", "Modbus RTU /dev/ttyUSB0 9600 baud", "RTU over TCP 10.0.0.9:4001". */
+export function describeMeter(meter: DemoMeter): string {
+  if (meter.transport === 'rtu') return `Modbus RTU ${meter.serialPath ?? ''} ${meter.baudRate ?? 9600} baud 8N1`;
+  const where = `${urlHost(meter.host ?? '')}:${meter.port ?? 502}`;
+  return meter.transport === 'tcp' ? `Modbus TCP ${where}` : `RTU over TCP ${where}`;
+}
+
+/** The socomec-connection properties that point a connection at `meter`. */
+export function connectionProperties(meter: DemoMeter): Partial<FlowNode> {
+  return meter.transport === 'rtu'
+    ? { name: `${METER_CONNECTION_NAME} (--rtu)`, transport: 'rtu', serialPath: meter.serialPath, baudRate: meter.baudRate ?? 9600, dataBits: 8, parity: 'none', stopBits: 1 }
+    : { name: `${METER_CONNECTION_NAME} (--${meter.transport === 'tcp' ? 'meter' : 'rtu-over-tcp'})`, transport: meter.transport, host: meter.host, port: meter.port ?? 502 };
+}
+
+/** The name a connection gets from --meter, --rtu or --rtu-over-tcp: a start without them points it back at the simulator. */
+const METER_CONNECTION_NAME = 'DIRIS meter';
+
+/** Connections an earlier start pointed at a real meter go back to the simulator (and its name). */
+function pointFlowBackAtSimulator(flowFile: string, host: string, port: number): FlowNode[] {
+  const flow = JSON.parse(fs.readFileSync(flowFile, 'utf8')) as FlowNode[];
+  const moved = flow.filter((n) => n.type === 'socomec-connection' && typeof n.name === 'string' && n.name.startsWith(`${METER_CONNECTION_NAME} (--`));
+  if (moved.length === 0) return [];
+  for (const node of moved) Object.assign(node, { name: 'DIRIS simulator', transport: 'tcp', host, port });
+  fs.writeFileSync(flowFile, `${JSON.stringify(flow, null, 4)}\n`);
+  return moved;
+}
+
+/**
+ * With a real meter, every start points the flow's connections at it (the user's other
+ * edits are kept), so the command line decides where the demo reads from.
+ */
+function pointFlowAtMeter(flowFile: string, meter: DemoMeter): FlowNode[] {
+  const flow = JSON.parse(fs.readFileSync(flowFile, 'utf8')) as FlowNode[];
+  const connections = flow.filter((n) => n.type === 'socomec-connection');
+  for (const node of connections) Object.assign(node, connectionProperties(meter));
+  fs.writeFileSync(flowFile, `${JSON.stringify(flow, null, 4)}\n`);
+  return connections;
 }
 
 /**
@@ -213,21 +272,30 @@ export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo>
   const userDir = path.resolve(options.userDir ?? path.join(root, '.node-red-demo'));
   const flowFile = path.join(userDir, FLOW_FILE_NAME);
 
-  const simulator = await startSimulator({
-    transport: 'tcp',
-    host,
-    port: options.modbusPort ?? DEFAULT_MODBUS_PORT,
-    unitIds: options.unitIds ?? [...DEFAULT_UNIT_IDS],
-    seed: options.seed ?? 1,
-  }).catch((err: NodeJS.ErrnoException) => {
-    // The simulator words its own listen error; the code may only survive in the text.
-    if (err.code === 'EADDRINUSE' || /EADDRINUSE/.test(String(err.message))) {
-      throw new Error(`the simulator's Modbus port ${host}:${String(options.modbusPort ?? DEFAULT_MODBUS_PORT)} is already in use: pass --modbus-port or MODBUS_PORT`);
-    }
-    throw err;
-  });
-  const unitList = [...simulator.meters.keys()].join(' and ');
-  log(`[demo] DIRIS simulator: Modbus TCP ${urlHost(host)}:${simulator.port}, unit ids ${unitList}`);
+  const meter = options.meter;
+  const unitIds = options.unitIds ?? (meter ? [DEFAULT_UNIT_IDS[0]] : [...DEFAULT_UNIT_IDS]);
+  // The demo flow reads its meters from the environment (Node-RED's env.get in function nodes).
+  process.env[DEMO_UNITS_ENV] = unitIds.join(',');
+  process.env[DEMO_TARGET_ENV] = meter ? describeMeter(meter) : 'simulator';
+  let simulator: Simulator | undefined;
+  if (meter) {
+    log(`[demo] Meter: ${describeMeter(meter)}, unit ids ${unitIds.join(' and ')} (no simulator)`);
+  } else {
+    simulator = await startSimulator({
+      transport: 'tcp',
+      host,
+      port: options.modbusPort ?? DEFAULT_MODBUS_PORT,
+      unitIds,
+      seed: options.seed ?? 1,
+    }).catch((err: NodeJS.ErrnoException) => {
+      // The simulator words its own listen error; the code may only survive in the text.
+      if (err.code === 'EADDRINUSE' || /EADDRINUSE/.test(String(err.message))) {
+        throw new Error(`the simulator's Modbus port ${host}:${String(options.modbusPort ?? DEFAULT_MODBUS_PORT)} is already in use: pass --modbus-port or MODBUS_PORT`);
+      }
+      throw err;
+    });
+    log(`[demo] DIRIS simulator: Modbus TCP ${urlHost(host)}:${simulator.port}, unit ids ${unitIds.join(' and ')}`);
+  }
 
   const server = http.createServer();
   // Browsers keep editor and dashboard sockets open; track them so stop() is immediate.
@@ -249,7 +317,7 @@ export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo>
       }
       for (const socket of sockets) socket.destroy();
       await new Promise<void>((resolve) => (server.listening ? server.close(() => resolve()) : resolve()));
-      await simulator.close().catch((err: unknown) => problems.push(`simulator: ${String(err)}`));
+      await simulator?.close().catch((err: unknown) => problems.push(`simulator: ${String(err)}`));
       if (problems.length > 0) throw new Error(`the demo did not stop cleanly: ${problems.join('; ')}`);
     })();
     return stopping;
@@ -260,17 +328,24 @@ export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo>
     linkPackage(userDir, root);
     // A wildcard listen address is no address to connect to: the flow uses loopback then.
     const simulatorHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
-    const flowCopied = installFlow(path.join(root, 'examples', 'demo.json'), flowFile, simulatorHost, simulator.port, options.reset === true);
+    const flowCopied = installFlow(path.join(root, 'examples', 'demo.json'), flowFile, simulatorHost, simulator?.port ?? DEFAULT_MODBUS_PORT, options.reset === true);
     log(
       flowCopied
         ? `[demo] Flow: copied examples/demo.json to ${flowFile}`
         : `[demo] Flow: ${flowFile} (your edits are kept; --reset copies examples/demo.json again)`,
     );
-    for (const stray of strayConnections(flowFile, simulator.port)) {
-      log(
-        `[demo] Note: connection "${stray.name || stray.id}" points at ${String(stray.host)}:${String(stray.port)}, ` +
-          `the simulator listens on port ${simulator.port}: edit the connection or start with --reset`,
-      );
+    if (meter) {
+      for (const connection of pointFlowAtMeter(flowFile, meter)) log(`[demo] Connection "${connection.id}" now talks to ${describeMeter(meter)}`);
+    } else {
+      for (const connection of pointFlowBackAtSimulator(flowFile, simulatorHost, simulator!.port)) {
+        log(`[demo] Connection "${connection.id}" talks to the simulator again (an earlier start pointed it at a meter)`);
+      }
+      for (const stray of strayConnections(flowFile, simulator!.port)) {
+        log(
+          `[demo] Note: connection "${stray.name || stray.id}" points at ${String(stray.host)}:${String(stray.port)}, ` +
+            `the simulator listens on port ${simulator!.port}: edit the connection or start with --reset`,
+        );
+      }
     }
 
     const httpPort = await listen(server, options.port ?? DEFAULT_HTTP_PORT, host, 'the Node-RED');
@@ -332,7 +407,7 @@ export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo>
     const editorUrl = `${base}/`;
     const dashboardUrl = `${base}/dashboard`;
     log(`[demo] Editor: ${editorUrl}  Dashboard: ${dashboardUrl}`);
-    return { editorUrl, dashboardUrl, httpPort, modbusPort: simulator.port, userDir, flowFile, flowCopied, simulator, stop };
+    return { editorUrl, dashboardUrl, httpPort, modbusPort: simulator?.port, userDir, flowFile, flowCopied, simulator, stop };
   } catch (err) {
     await stop().catch(() => undefined);
     throw err;
@@ -350,6 +425,11 @@ export function parseDemoArguments(argv: string[], env: NodeJS.ProcessEnv): Demo
       'user-dir': { type: 'string' },
       seed: { type: 'string' },
       reset: { type: 'boolean' },
+      meter: { type: 'string' },
+      'rtu-over-tcp': { type: 'string' },
+      rtu: { type: 'string' },
+      baud: { type: 'string' },
+      unit: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -362,7 +442,11 @@ export function parseDemoArguments(argv: string[], env: NodeJS.ProcessEnv): Demo
   };
   const seed = values.seed === undefined ? undefined : Number(values.seed);
   if (seed !== undefined && !Number.isInteger(seed)) throw new Error(`--seed must be an integer, got "${values.seed}"`);
+  const meter = parseMeter(values);
+  const unitIds = values.unit === undefined ? undefined : parseUnits(values.unit);
   return {
+    meter,
+    unitIds,
     help: values.help === true,
     port: portOf(values.port, '--port') ?? portOf(env.PORT, 'PORT'),
     modbusPort: portOf(values['modbus-port'], '--modbus-port') ?? portOf(env.MODBUS_PORT, 'MODBUS_PORT'),
@@ -373,14 +457,55 @@ export function parseDemoArguments(argv: string[], env: NodeJS.ProcessEnv): Demo
   };
 }
 
+/** "HOST:PORT" (port default 502), "[::1]:502" for IPv6. */
+function hostAndPort(value: string, what: string): { host: string; port: number } {
+  const match = /^(?:\[([^\]]+)\]|([^:/\s]+))(?::(\d+))?$/.exec(value.trim());
+  const port = match?.[3] === undefined ? 502 : Number(match[3]);
+  if (!match || port < 1 || port > 65535) throw new Error(`${what} must be HOST:PORT (e.g. 192.168.1.50:502), got "${value}"`);
+  return { host: match[1] ?? match[2], port };
+}
+
+/** --meter tcp://HOST:PORT, --rtu-over-tcp HOST:PORT, --rtu PATH [--baud N]: at most one. */
+function parseMeter(values: { meter?: string; 'rtu-over-tcp'?: string; rtu?: string; baud?: string }): DemoMeter | undefined {
+  const given = (['meter', 'rtu-over-tcp', 'rtu'] as const).filter((flag) => values[flag] !== undefined);
+  if (given.length > 1) throw new Error(`use one of --meter, --rtu-over-tcp and --rtu, not ${given.map((f) => `--${f}`).join(' and ')}`);
+  if (values.baud !== undefined && values.rtu === undefined) throw new Error('--baud goes with --rtu PATH (a gateway keeps its own serial settings)');
+  if (values.meter !== undefined) {
+    const url = /^(tcp|rtu-over-tcp):\/\/(.+)$/.exec(values.meter.trim());
+    if (!url) throw new Error(`--meter must be tcp://HOST:PORT (or rtu-over-tcp://HOST:PORT for a transparent gateway), got "${values.meter}"`);
+    return { transport: url[1] as TransportKind, ...hostAndPort(url[2], '--meter') };
+  }
+  if (values['rtu-over-tcp'] !== undefined) return { transport: 'rtu-over-tcp', ...hostAndPort(values['rtu-over-tcp'], '--rtu-over-tcp') };
+  if (values.rtu !== undefined) {
+    if (values.rtu.trim() === '') throw new Error('--rtu needs the serial port, e.g. /dev/ttyUSB0 or COM3');
+    const baudRate = values.baud === undefined ? 9600 : Number(values.baud);
+    if (![2400, 4800, 9600, 19200, 38400, 57600, 115200].includes(baudRate)) throw new Error(`--baud must be 2400, 4800, 9600, 19200, 38400, 57600 or 115200, got "${values.baud}"`);
+    return { transport: 'rtu', serialPath: values.rtu.trim(), baudRate };
+  }
+  return undefined;
+}
+
+/** --unit 5 or --unit 5,6: unit ids 1..247. */
+function parseUnits(value: string): number[] {
+  const ids = value.split(',').map((part) => Number(part.trim()));
+  const bad = ids.find((id) => !Number.isInteger(id) || id < 1 || id > 247);
+  if (value.trim() === '' || bad !== undefined) throw new Error(`--unit must be unit ids 1..247, e.g. 5 or 5,6, got "${value}"`);
+  return [...new Set(ids)];
+}
+
 const USAGE = `Usage: npm start [-- options]   (or: node dist/src/cli/demo.js [options])
 
 Starts a DIRIS simulator (Modbus TCP, unit ids 5 and 6) and Node-RED with the Socomec
 nodes, the FlowFuse Dashboard and a demo flow, in one process. Ctrl-C stops both.
+With --meter, --rtu or --rtu-over-tcp the demo reads a real meter instead (no simulator).
 
 Options:
   --port <n>         Node-RED editor and dashboard port (default 1880, env PORT)
   --modbus-port <n>  simulator Modbus TCP port (default 5020, env MODBUS_PORT)
+  --meter tcp://HOST:PORT      a real meter or gateway speaking Modbus TCP (port default 502)
+  --rtu-over-tcp HOST:PORT     a transparent serial gateway (raw RTU frames over TCP)
+  --rtu <path> [--baud <n>]    a meter on a local RS-485 adapter, 8N1 (baud default 9600)
+  --unit <ids>       unit ids of the meters, e.g. 5 or 5,6 (default 5,6; 5 with a real meter)
   --host <address>   interface for both (default 127.0.0.1; the editor has no login)
   --user-dir <dir>   Node-RED user directory (default .node-red-demo/ in the project)
   --seed <n>         seed of the simulated meters (default 1)

@@ -18,7 +18,8 @@ import { DeviceError, meterName, toDeviceError } from './errors';
 import { buildIdentity } from './identity';
 import { selectMeasurementFields, type MeasurementSelection } from './measurements';
 import { resolveResets } from './reset';
-import { settingsBlock, validateSettings } from './settings';
+import { scaleByQuantity } from './quantity-scale';
+import { keysNeedingCurrentSettings, settingsBlock, validateSettings } from './settings';
 import type {
   AlarmState,
   Identity,
@@ -280,15 +281,19 @@ export class DirisDevice {
   }
 
   /** The current settings of a settings block (application settings by default). */
-  readSettings(block: SettingsBlockId = 'applicationSettings', rawWords?: Map<string, number[]>): Promise<Reading> {
-    return this.readWithProfile(
+  async readSettings(block: SettingsBlockId = 'applicationSettings', rawWords?: Map<string, number[]>): Promise<Reading> {
+    let def: BlockDef | undefined;
+    const reading = await this.readWithProfile(
       `settings:${block}`,
       (profile) => {
-        const def = this.settingsBlockOf(profile, block);
-        return planReads(visibleFields(def).map((field) => ({ block: def, field })), this.planOptions);
+        def = this.settingsBlockOf(profile, block);
+        return planReads(visibleFields(def).map((field) => ({ block: def as BlockDef, field })), this.planOptions);
       },
       rawWords,
     );
+    def ??= this.settingsBlockOf(await this.profile(), block);
+    // Alarm thresholds come out in the unit of the alarm type's quantity, not raw.
+    return { ...reading, ...scaleByQuantity(def.fields, reading.payload, reading.units) };
   }
 
   private settingsBlockOf(profile: MeterProfile, blockId: string): BlockDef {
@@ -309,10 +314,19 @@ export class DirisDevice {
     const blockId = options.block ?? 'applicationSettings';
     const profile = await this.profile();
     this.settingsBlockOf(profile, blockId);
-    const planned = validateSettings(blockId, settings ?? {}, { allowFactoryBlocks: options.allowFactoryBlocks, unitId: this.unitId, meter: this.meter, profile });
+    const payload = settings ?? {};
+    const checks = { allowFactoryBlocks: options.allowFactoryBlocks, unitId: this.unitId, meter: this.meter, profile };
     // The words as they are, so a write that cannot be completed can be undone exactly.
     const oldWords = new Map<string, number[]>();
-    const before = await this.readSettings(blockId, oldWords);
+    let current: Reading | undefined;
+    const dependent = keysNeedingCurrentSettings(blockId, payload, profile);
+    if (dependent.length > 0) {
+      // A threshold's unit follows the meter's alarm type: check everything else before asking the meter.
+      validateSettings(blockId, Object.fromEntries(Object.entries(payload as Record<string, unknown>).filter(([key]) => !dependent.includes(key))), checks);
+      current = await this.readSettings(blockId, oldWords);
+    }
+    const planned = validateSettings(blockId, payload, { ...checks, current: current?.payload });
+    const before = current ?? (await this.readSettings(blockId, oldWords));
     const changed: Record<string, SettingsChange> = {};
     const toWrite = planned.filter((w) => {
       const from = before.payload[w.field.key];

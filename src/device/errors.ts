@@ -2,20 +2,23 @@
  * Errors are values with a kind, created here and turned into status text in one place
  * (describeError), so every node words failures the same way.
  */
-export type DeviceErrorKind =
-  | 'input' // the caller asked for something invalid; nothing was sent
-  | 'not-socomec' // the unit id answers but is not a Socomec meter
-  | 'unsupported-model' // a Socomec product this package has no register table for
-  | 'model-mismatch' // the node pins a model the meter says it is not
-  | 'verify' // a write was accepted but the read-back differs
-  | 'timeout'
-  | 'exception'
-  | 'link'
-  | 'framing'
-  | 'queue-full'
-  | 'queue-timeout'
-  | 'backoff'
-  | 'closed';
+export const DEVICE_ERROR_KINDS = [
+  'input', // the caller asked for something invalid; nothing was sent
+  'not-socomec', // the unit id answers but is not a Socomec meter
+  'unsupported-model', // a Socomec product this package has no register table for
+  'model-mismatch', // the node pins a model the meter says it is not
+  'verify', // a write was accepted but the read-back differs
+  'timeout',
+  'exception',
+  'link',
+  'framing',
+  'queue-full',
+  'queue-timeout',
+  'backoff',
+  'closed',
+] as const;
+
+export type DeviceErrorKind = (typeof DEVICE_ERROR_KINDS)[number];
 
 export interface DeviceErrorDetails {
   unitId?: number;

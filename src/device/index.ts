@@ -1,6 +1,6 @@
 export * from './types';
 export { DirisDevice, type DeviceOptions } from './diris-device';
-export { DeviceError, describeError, errorKind, toDeviceError, meterName, type DeviceErrorKind } from './errors';
+export { DEVICE_ERROR_KINDS, DeviceError, describeError, errorKind, toDeviceError, meterName, type DeviceErrorKind } from './errors';
 export { decodeReplies, type DecodedValues } from './decode';
 export { measurementFieldList, measurementGroupsOf, measurementTablesOf, selectMeasurementFields, type MeasurementField, type MeasurementSelection } from './measurements';
 export { settingsBlocksOf, settingsFieldList, validateSettings, type SettingsField } from './settings';

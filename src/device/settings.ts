@@ -1,6 +1,7 @@
 import { CodecError, encodeField } from '../codec';
-import { DIRIS_A20, profileBlock, visibleFields, type BlockDef, type FieldDef, type MeterProfile } from '../registers';
+import { DIRIS_A20, profileBlock, visibleFields, type BlockDef, type FieldDef, type FieldValue, type MeterProfile } from '../registers';
 import { DeviceError } from './errors';
+import { quantityName, withQuantityScale } from './quantity-scale';
 import { SETTINGS_BLOCKS, type SettingsBlockId } from './types';
 
 export interface SettingsField {
@@ -15,6 +16,8 @@ export interface SettingsField {
   max?: number;
   scale?: number;
   note?: string;
+  /** The setting whose quantity gives this one its scale and unit (alarm thresholds: alarmType). */
+  quantityField?: string;
 }
 
 /** The settings a block offers, for editor choices, help text and docs. */
@@ -31,6 +34,7 @@ export function settingsFieldList(blockId: SettingsBlockId = 'applicationSetting
     max: f.max,
     scale: f.scale,
     note: f.note,
+    quantityField: f.quantityField,
   }));
 }
 
@@ -70,7 +74,14 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 export function validateSettings(
   blockId: SettingsBlockId,
   settings: unknown,
-  options: { allowFactoryBlocks?: boolean; unitId: number; meter: string; profile?: MeterProfile },
+  options: {
+    allowFactoryBlocks?: boolean;
+    unitId: number;
+    meter: string;
+    profile?: MeterProfile;
+    /** The meter's current settings of the block, for fields whose unit follows another setting (alarm thresholds). */
+    current?: Readonly<Record<string, FieldValue>>;
+  },
 ): PlannedWrite[] {
   const block = settingsBlock(blockId, options.profile);
   const problems: string[] = [];
@@ -93,7 +104,8 @@ export function validateSettings(
         problems.push(`"${key}" is read-only`);
       } else {
         try {
-          writes.push({ field, words: encodeField(field, value), value });
+          const effective = field.quantityField === undefined ? field : quantityScaled(field, byKey.get(field.quantityField), settings, options.current, problems);
+          if (effective) writes.push({ field: effective, words: encodeField(effective, value), value });
         } catch (err) {
           if (!(err instanceof CodecError)) throw err;
           problems.push(err.message);
@@ -109,4 +121,39 @@ export function validateSettings(
     });
   }
   return writes;
+}
+
+/**
+ * The field with the scale and unit of the quantity its quantity field names, taken from
+ * the payload (when it changes too) or else from the meter's current settings; undefined
+ * (with a problem noted) when neither tells it.
+ */
+function quantityScaled(
+  field: FieldDef,
+  quantityField: FieldDef | undefined,
+  settings: Record<string, unknown>,
+  current: Readonly<Record<string, FieldValue>> | undefined,
+  problems: string[],
+): FieldDef | undefined {
+  if (!quantityField) return field;
+  const given = settings[quantityField.key];
+  // A wrong quantity in the payload is reported on its own key.
+  if (given !== undefined && quantityName(quantityField, given) === undefined) return undefined;
+  const name = quantityName(quantityField, given ?? current?.[quantityField.key]);
+  if (name === undefined) {
+    problems.push(
+      current === undefined
+        ? `"${field.key}" is in the unit of ${quantityField.key}'s quantity: give ${quantityField.key} with it`
+        : `"${field.key}" is in the unit of ${quantityField.key}'s quantity, and the meter's ${quantityField.key} (${JSON.stringify(current[quantityField.key])}) names none`,
+    );
+    return undefined;
+  }
+  return withQuantityScale(field, name);
+}
+
+/** Keys of the payload whose unit follows a setting the payload does not give (so the meter's must be read first). */
+export function keysNeedingCurrentSettings(blockId: SettingsBlockId, settings: unknown, profile?: MeterProfile): string[] {
+  if (!isPlainObject(settings)) return [];
+  const block = settingsBlock(blockId, profile);
+  return block.fields.filter((f) => f.quantityField !== undefined && f.key in settings && !(f.quantityField in settings)).map((f) => f.key);
 }

@@ -127,6 +127,10 @@ export const ALARM_TYPES: Readonly<Record<number, string>> = {
   14: 'F',
 };
 
+/** The alarm thresholds' raw count is in the register unit of the alarm type's quantity. */
+const THRESHOLD_NOTE =
+  'Given and returned in the unit of the alarm type\'s quantity (30 A, 400 V, 20000 W); the meter holds the raw count of that quantity\'s register: mA (I, In), 0.01 V (U, V), 10 W/var/VA (P+, Q+, S+), 0.001 (PFC, PFL), 0.1 % (THD), 0.01 h (hour), 0.01 Hz (F).';
+
 export const RELAY_STATES: Readonly<Record<number, string>> = { 0: 'normallyOpen', 1: 'normallyClosed' };
 
 /** Cause of the active threshold alarm (36176 / 36179 / 1280 / 1283). */
@@ -404,8 +408,8 @@ export const BLOCKS: readonly BlockDef[] = [
       field(36362, 1, 'U16', 'hourMeterThreshold', 'Hour meter trigger threshold', { min: 0, max: 65535 }),
       field(36363, 1, 'U8', 'alarmType', 'Alarm type', { enumValues: ALARM_TYPES }),
       field(36364, 1, 'U16', 'alarmDelay', 'Alarm specified time', { unit: 's', min: 1, max: 999 }),
-      field(36365, 1, 'U16', 'alarmUpperThreshold', 'Alarm upper threshold (raw, in the alarm quantity)', { min: 0, max: 65535 }),
-      field(36366, 1, 'U16', 'alarmLowerThreshold', 'Alarm lower threshold (raw, in the alarm quantity)', { min: 0, max: 65535 }),
+      field(36365, 1, 'U16', 'alarmUpperThreshold', 'Alarm upper threshold (in the unit of the alarm type\'s quantity)', { min: 0, max: 65535, quantityField: 'alarmType', note: THRESHOLD_NOTE }),
+      field(36366, 1, 'U16', 'alarmLowerThreshold', 'Alarm lower threshold (in the unit of the alarm type\'s quantity)', { min: 0, max: 65535, quantityField: 'alarmType', note: THRESHOLD_NOTE }),
       field(36367, 1, 'U8', 'alarmHysteresis', 'Alarm hysteresis', { unit: '%', min: 0, max: 99 }),
       field(36368, 1, 'U8', 'relayState', 'Relay state', { enumValues: RELAY_STATES }),
       field(36369, 1, 'U8', 'reactivePowerCalculation', 'Reactive power calculation (0 or 1)', { allowedValues: [0, 1] }),
@@ -630,9 +634,9 @@ export const BLOCKS: readonly BlockDef[] = [
     field(523, 1, 'U8', 'pulseOutputDuration', 'Output: pulse duration', { unit: 'ms', scale: 100, min: 1, max: 9 }),
     field(524, 27, 'U16[]', 'reserved524', 'Reserved (manufacturer)', { reserved: true }),
     field(551, 1, 'U8', 'alarmType', 'Alarm type', { enumValues: ALARM_TYPES }),
-    field(552, 1, 'U16', 'alarmUpperThreshold', 'Alarm upper threshold (raw, in the alarm quantity)', { min: 0, max: 65535 }),
+    field(552, 1, 'U16', 'alarmUpperThreshold', 'Alarm upper threshold (in the unit of the alarm type\'s quantity)', { min: 0, max: 65535, quantityField: 'alarmType', note: THRESHOLD_NOTE }),
     reserved(553, 1, 'U8'),
-    field(554, 1, 'U16', 'alarmLowerThreshold', 'Alarm lower threshold (raw, in the alarm quantity)', { min: 0, max: 65535 }),
+    field(554, 1, 'U16', 'alarmLowerThreshold', 'Alarm lower threshold (in the unit of the alarm type\'s quantity)', { min: 0, max: 65535, quantityField: 'alarmType', note: THRESHOLD_NOTE }),
     reserved(555, 1, 'U8'),
     field(556, 1, 'U8', 'alarmHysteresis', 'Alarm hysteresis', { unit: '%', min: 0, max: 99 }),
     field(557, 1, 'U16', 'alarmDelay', 'Alarm specified time', { unit: 's', min: 1, max: 999 }),

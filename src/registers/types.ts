@@ -79,6 +79,12 @@ export interface FieldDef {
   readonly reserved: boolean;
   /** Why this field departs from the table, when it does. */
   readonly note?: string;
+  /**
+   * The key of the enum field of the same block that names this field's quantity (the
+   * alarm thresholds' `alarmType`): the raw count is in that quantity's register unit, so
+   * the value's scale and unit follow it (see device/quantity-scale.ts). No `scale` then.
+   */
+  readonly quantityField?: string;
 }
 
 export interface BlockDef {

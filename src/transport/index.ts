@@ -4,6 +4,7 @@
  */
 export { ModbusLink } from './link';
 export { LinkError, classifyError, modbusExceptionName } from './errors';
+export { LINK_ERROR_KINDS } from './types';
 export type { ErrorContext, LinkErrorDetails } from './errors';
 export { describeLink, normalizeLinkConfig, rtuFrameGapMs } from './config';
 export { MAX_READ_COUNT, MAX_WRITE_COUNT } from './operations';

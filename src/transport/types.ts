@@ -40,16 +40,20 @@ export interface LinkConfig {
 
 export type LinkState = 'idle' | 'connecting' | 'connected' | 'reconnecting' | 'closed';
 
-export type LinkErrorKind =
-  | 'timeout' // no answer in time
-  | 'exception' // the meter answered with a Modbus exception
-  | 'link' // socket/port down, could not open
-  | 'framing' // bad CRC, bad length, answer that does not match the request
-  | 'queue-full' // too many requests waiting
-  | 'queue-timeout' // waited longer than queueTimeoutMs without being sent
-  | 'backoff' // the unit id is in backoff after repeated timeouts; not sent
-  | 'closed' // the link was closed while the request waited
-  | 'input'; // the request itself is invalid (address, count, value)
+/** Every kind of LinkError, as a runtime list (the README's troubleshooting table is checked against it). */
+export const LINK_ERROR_KINDS = [
+  'timeout', // no answer in time
+  'exception', // the meter answered with a Modbus exception
+  'link', // socket/port down, could not open
+  'framing', // bad CRC, bad length, answer that does not match the request
+  'queue-full', // too many requests waiting
+  'queue-timeout', // waited longer than queueTimeoutMs without being sent
+  'backoff', // the unit id is in backoff after repeated timeouts; not sent
+  'closed', // the link was closed while the request waited
+  'input', // the request itself is invalid (address, count, value)
+] as const;
+
+export type LinkErrorKind = (typeof LINK_ERROR_KINDS)[number];
 
 export interface LinkStats {
   requests: number;

@@ -14,6 +14,7 @@ const EXAMPLE_FLOW = path.join(PROJECT_ROOT, 'examples', 'demo.json');
 interface FlowNode {
   id: string;
   type: string;
+  name?: string;
   label?: string;
   port?: number | string;
 }
@@ -93,6 +94,29 @@ describe('demo command', function () {
     assert.equal(tabLabel(readFlow(flowFile)), 'DIRIS demo');
     assert.equal(tabLabel(readFlow(`${flowFile}.before-reset`)), 'my edits');
     assert.equal(tabLabel(await runningFlow(demo)), 'DIRIS demo');
+    await stopCleanly(demo);
+  });
+
+  it('--meter points the flow\'s connection at that meter and starts no simulator; a plain start points it back', async function () {
+    const flowFile = path.join(userDir!, 'flows.json');
+    // Nothing listens there: the demo must not care (the meter may be off), only point at it.
+    const blocker = net.createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    const meterPort = (blocker.address() as net.AddressInfo).port;
+    await new Promise<void>((resolve) => blocker.close(() => resolve()));
+
+    demo = await startDemoProcess({ userDir: userDir!, args: ['--meter', `tcp://127.0.0.1:${meterPort}`, '--unit', '7'] });
+    assert.match(demo.output(), new RegExp(`Meter: Modbus TCP 127\\.0\\.0\\.1:${meterPort}, unit ids 7 \\(no simulator\\)`));
+    assert.doesNotMatch(demo.output(), /DIRIS simulator: Modbus TCP/);
+    const pointed = (await runningFlow(demo)).filter((n) => n.type === 'socomec-connection');
+    assert.deepEqual(pointed.map((n) => [n.name, (n as { host?: string }).host, Number(n.port)]), [['DIRIS meter (--meter)', '127.0.0.1', meterPort]]);
+    assert.equal(Number(readFlow(flowFile).find((n) => n.type === 'socomec-connection')?.port), meterPort);
+    await demo.stop();
+
+    demo = await startDemoProcess({ userDir: userDir! });
+    assert.match(demo.output(), /talks to the simulator again/);
+    const back = (await runningFlow(demo)).filter((n) => n.type === 'socomec-connection');
+    assert.deepEqual(back.map((n) => [n.name, Number(n.port)]), [['DIRIS simulator', demo.modbusPort]]);
     await stopCleanly(demo);
   });
 

@@ -7,7 +7,7 @@ import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { eventually, launchChromium, makeUserDir, removeDir, screenshot, startDemoProcess, type DemoProcess } from '../helpers/browser';
+import { docsScreenshot, eventually, launchChromium, makeUserDir, removeDir, screenshot, startDemoProcess, type DemoProcess } from '../helpers/browser';
 
 const PROJECT_ROOT = path.resolve(__dirname, '..', '..', '..');
 /** The flow node types the palette offers (socomec-connection is a config node: not in the palette). */
@@ -94,6 +94,7 @@ describe('demo editor in Chromium', function () {
       return found;
     });
     assert.deepEqual(invalid, []);
+    await docsScreenshot(page, 'editor-flow');
   });
 
   it('the settings dry run and the hour meter reset answer in their status and the debug sidebar', async function () {
@@ -163,7 +164,8 @@ describe('demo editor in Chromium', function () {
     for (const field of ['#node-input-connection', '#node-input-pollSeconds', '#node-input-table', '#socomec-read-measurements-group-instantaneous', '#socomec-read-measurements-group-harmonics']) {
       assert.equal(await tray.locator(field).count(), 1, `${field} is missing from the dialog`);
     }
-    assert.equal(await tray.locator('#node-input-pollSeconds').inputValue(), '2');
+    // The demo drives this node from an inject every 2 s (one msg per meter), so it does not poll itself.
+    assert.equal(await tray.locator('#node-input-pollSeconds').inputValue(), '0');
     assert.ok(await tray.locator('#socomec-read-measurements-group-instantaneous').isChecked());
     // The dialog lists the keys the node will output, from the runtime's register map, each once.
     const v1 = tray.locator('#socomec-read-measurements-fields code', { hasText: /^V1$/ });
@@ -199,6 +201,7 @@ describe('demo editor in Chromium', function () {
     assert.ok(await tray.locator('#node-config-input-baudRate').isVisible(), 'rtu: the baud rate field is hidden');
     assert.ok(!(await tray.locator('#node-config-input-host').isVisible()), 'rtu: the host field shows');
     await screenshot(page, 'editor-connection-rtu');
+    await docsScreenshot(page, 'editor-connection-rtu');
     await transport.selectOption('tcp');
     await tray.locator('#node-config-input-host').waitFor({ state: 'visible' });
     assert.equal(await tray.locator('#node-config-input-port').inputValue(), String(demo!.modbusPort));
@@ -216,5 +219,43 @@ describe('demo editor in Chromium', function () {
       ['5', '6'],
     );
     for (const cells of found) assert.match(cells[1], /^DIRIS A20/, `unit ${cells[0]} shows product "${cells[1]}"`);
+  });
+
+  it('importing examples into the demo adds no second connection: they share the demo\'s (kept last: it adds tabs)', async function () {
+    await page.locator('#diris-demo-measure').waitFor();
+    const result = await page.evaluate(async () => {
+      interface EditorNode { id: string; type: string; host?: string; port?: number | string }
+      const editor = (window as unknown as {
+        RED: {
+          nodes: { eachConfig(cb: (n: EditorNode) => void): void };
+          view: { importNodes(nodes: unknown[], options: { generateIds: boolean; addFlow: boolean }): void };
+        };
+      }).RED;
+      const connections = (): EditorNode[] => {
+        const found: EditorNode[] = [];
+        editor.nodes.eachConfig((n) => {
+          if (n.type === 'socomec-connection') found.push(n);
+        });
+        return found;
+      };
+      const before = connections().map((n) => `${n.id} ${String(n.host)}:${String(n.port)}`);
+      const conflicts: string[] = [];
+      for (const name of ['read-measurements', 'write-settings']) {
+        const response = await fetch(`library/examples/flows/@diris-tools/node-red-socomec/${name}`);
+        const flow = (await response.json()) as unknown[];
+        // What Import does first: it finds the connection already there and asks (Node-RED's import conflict notice) ...
+        try {
+          editor.view.importNodes(flow, { generateIds: false, addFlow: true });
+        } catch (err) {
+          conflicts.push(`${name}: ${(err as { code?: string }).code ?? String(err)}`);
+        }
+        // ... and its "Import copy" button imports with new ids, reusing a global config node with the same id.
+        editor.view.importNodes(flow, { generateIds: true, addFlow: true });
+      }
+      return { before, after: connections().map((n) => `${n.id} ${String(n.host)}:${String(n.port)}`), conflicts };
+    });
+    assert.deepEqual(result.before, [`socomec-example-connection 127.0.0.1:${demo!.modbusPort}`]);
+    assert.deepEqual(result.conflicts, ['read-measurements: import_conflict', 'write-settings: import_conflict']);
+    assert.deepEqual(result.after, result.before, 'the examples use the demo\'s connection, pointed at the running simulator');
   });
 });

@@ -121,6 +121,16 @@ export async function screenshot(target: Page | Locator, name: string): Promise<
   return file;
 }
 
+export const DOCS_DIR = path.join(PROJECT_ROOT, 'docs');
+
+/** Saves a screenshot the README shows, as docs/<name>.png. */
+export async function docsScreenshot(target: Page | Locator, name: string): Promise<string> {
+  const file = path.join(DOCS_DIR, `${name}.png`);
+  if ('goto' in target) await target.screenshot({ path: file, fullPage: true });
+  else await target.screenshot({ path: file });
+  return file;
+}
+
 /** Polls `probe` until it returns a value `accept`s; fails with the last value seen after `timeoutMs`. */
 export async function eventually<T>(probe: () => Promise<T>, accept: (value: T) => boolean, what: string, timeoutMs = 10_000): Promise<T> {
   const started = Date.now();

@@ -5,6 +5,7 @@ import type { NodeMessage } from 'node-red';
 import writeSettings from '../../src/nodes/socomec-write-settings';
 import { decodeField } from '../../src/codec';
 import { settingsFieldList } from '../../src/device';
+import { scaleByQuantity } from '../../src/device/quantity-scale';
 import { getBlock, getField, visibleFields } from '../../src/registers';
 import { SETTING_DEFAULTS, startSimulator, type DirisMeter, type Simulator } from '../../src/simulator';
 import {
@@ -59,7 +60,9 @@ function flow(sim: { port: number }, ...nodes: FlowNode[]): FlowNode[] {
 
 /** The settings of a block as the simulated meter holds them, decoded from its own register image. */
 function meterSettings(meter: DirisMeter, blockId = 'applicationSettings'): Record<string, unknown> {
-  return Object.fromEntries(visibleFields(getBlock(blockId)).map((f) => [f.key, decodeField(f, meter.peek(f.address, f.words))]));
+  const raw = Object.fromEntries(visibleFields(getBlock(blockId)).map((f) => [f.key, decodeField(f, meter.peek(f.address, f.words))]));
+  // Alarm thresholds are given in the unit of the alarm type's quantity.
+  return scaleByQuantity(getBlock(blockId).fields, raw, {}).payload;
 }
 
 /** Every word of a block, reserved ones included: what "nothing was written" is checked against. */
@@ -150,6 +153,59 @@ describe('socomec-write-settings in the Node-RED runtime', function () {
     assert.equal(sim.server.stats.requests - requestsBefore, 5);
     assert.equal((msg.diagnostics as { writes: number }).writes, 3);
     assert.match((await status).text ?? '', /^4 changed /);
+  });
+
+  it('alarm thresholds are given and returned in the unit of the alarm type\'s quantity (30 A, not 30000), the raw count on the meter', async function () {
+    await helper.load(NODES, flow(sim, writeNodeDef()));
+    const meter = sim.meters.get(5)!;
+    let output = nextMessage('out');
+    inject('write', { payload: { alarmType: 'I', alarmUpperThreshold: 30, alarmLowerThreshold: 0.5 } });
+    let msg = await output;
+    // Currents count in mA on the meter.
+    assert.equal(meter.setting('alarmUpperThreshold'), 30000);
+    assert.equal(meter.setting('alarmLowerThreshold'), 500);
+    assert.equal((msg.payload as Record<string, unknown>).alarmUpperThreshold, 30);
+    assert.equal((msg.units as Record<string, string>).alarmUpperThreshold, 'A');
+    assert.deepEqual((msg.changed as Record<string, unknown>).alarmUpperThreshold, { from: 65.535, to: 30 });
+
+    // Without alarmType in the payload, the meter's alarm type (I) gives the unit.
+    output = nextMessage('out');
+    inject('write', { payload: { alarmUpperThreshold: 32.5 } });
+    msg = await output;
+    assert.equal(meter.setting('alarmUpperThreshold'), 32500);
+    assert.deepEqual(msg.changed, { alarmUpperThreshold: { from: 30, to: 32.5 } });
+
+    // Phase-to-phase voltage counts in 0.01 V; active power in 10 W.
+    output = nextMessage('out');
+    inject('write', { payload: { alarmType: 'U', alarmUpperThreshold: 440.5 } });
+    msg = await output;
+    assert.equal(meter.setting('alarmUpperThreshold'), 44050);
+    assert.equal((msg.units as Record<string, string>).alarmUpperThreshold, 'V');
+    output = nextMessage('out');
+    inject('write', { payload: { alarmType: 'P+', alarmUpperThreshold: 200000 } });
+    msg = await output;
+    assert.equal(meter.setting('alarmUpperThreshold'), 20000);
+    assert.equal((msg.payload as Record<string, unknown>).alarmUpperThreshold, 200000);
+    assert.equal((msg.units as Record<string, string>).alarmUpperThreshold, 'W');
+  });
+
+  it('refuses a threshold beyond what the register holds in the quantity\'s unit, naming the range, and writes nothing', async function () {
+    await helper.load(NODES, flow(sim, writeNodeDef()));
+    const meter = sim.meters.get(5)!;
+    const imageBefore = blockImage(meter, 'applicationSettings');
+    const caught = nextMessage('caught');
+    inject('write', { payload: { alarmType: 'I', alarmUpperThreshold: 70, alarmLowerThreshold: 1.0005 } });
+    const error = caughtError(await caught);
+    assert.match(error.message, /alarmUpperThreshold: 70 A is out of range 0\.\.65\.535 A/);
+    assert.match(error.message, /alarmLowerThreshold: 1\.0005 is not a multiple of 0\.001 A/);
+    assert.deepEqual(blockImage(meter, 'applicationSettings'), imageBefore);
+
+    // A threshold alone needs the meter's alarm type, but a bad key elsewhere is refused before anything is sent.
+    const requestsBefore = sim.server.stats.requests;
+    const second = nextMessage('caught');
+    inject('write', { payload: { alarmUpperThreshold: 30, bogus: 1 } });
+    assert.match(caughtError(await second).message, /unknown setting "bogus"/);
+    assert.equal(sim.server.stats.requests, requestsBefore, 'nothing was sent to the meter');
   });
 
   it('without "store" the values are active but not stored, and a restart drops them', async function () {
