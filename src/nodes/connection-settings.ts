@@ -84,19 +84,19 @@ export function parseUnitIdList(value: unknown, range?: { from?: unknown; to?: u
   const idOf = (text: string, said: unknown): number => {
     const id = /^\d{1,3}$/.test(text) ? Number(text) : NaN;
     if (!Number.isInteger(id) || id < MIN_UNIT_ID || id > MAX_UNIT_ID) {
-      throw new Error(`unit id ${JSON.stringify(said)} is not an integer ${MIN_UNIT_ID}..${MAX_UNIT_ID}`);
+      throw new Error(`unit id ${shown(said)} is not an integer ${MIN_UNIT_ID}..${MAX_UNIT_ID}`);
     }
     return id;
   };
   const addRange = (from: number, to: number, said: unknown): void => {
-    if (to < from) throw new Error(`unit id range ${JSON.stringify(said)} ends before it starts`);
+    if (to < from) throw new Error(`unit id range ${shown(said)} ends before it starts`);
     for (let id = from; id <= to; id++) ids.add(id);
   };
   if (Array.isArray(value)) {
     if (value.length > MAX_UNIT_ID - MIN_UNIT_ID + 1) {
       throw new Error(`too many unit ids: ${value.length} given, at most ${MAX_UNIT_ID - MIN_UNIT_ID + 1}`);
     }
-    for (const item of value) ids.add(idOf(typeof item === 'number' ? String(item) : typeof item === 'string' ? item.trim() : '', item));
+    for (const item of value) ids.add(idOf(idText(item), item));
   } else if (typeof value === 'string' && value.length > MAX_UNIT_ID_LIST_CHARS) {
     throw new Error(`the unit id list is too long (${value.length} characters, at most ${MAX_UNIT_ID_LIST_CHARS}): write ranges, e.g. "1-247"`);
   } else if (typeof value === 'string' && value.trim() !== '') {
@@ -106,12 +106,25 @@ export function parseUnitIdList(value: unknown, range?: { from?: unknown; to?: u
       else ids.add(idOf(item, item));
     }
   } else if (range !== undefined && (range.from !== undefined || range.to !== undefined)) {
-    const said = `${String(range.from)}..${String(range.to)}`;
-    addRange(idOf(String(range.from ?? range.to).trim(), said), idOf(String(range.to ?? range.from).trim(), said), said);
+    const brief = (v: unknown): string => (typeof v === 'number' || typeof v === 'string' ? idText(v).slice(0, 24) : shown(v));
+    const said = `${brief(range.from)}..${brief(range.to)}`;
+    addRange(idOf(idText(range.from ?? range.to), said), idOf(idText(range.to ?? range.from), said), said);
   } else {
     addRange(DEFAULT_SCAN_RANGE.from, DEFAULT_SCAN_RANGE.to, 'default');
   }
   return [...ids].sort((a, b) => a - b);
+}
+
+/** A number or a string as the text of a unit id; anything else is no unit id. */
+function idText(value: unknown): string {
+  return typeof value === 'number' ? String(value) : typeof value === 'string' ? value.trim() : '';
+}
+
+/** A value for an error message: short, and never throwing (a hostile object has no string). */
+function shown(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value.length > 24 ? `${value.slice(0, 24)}…` : value);
+  if (typeof value === 'number' || typeof value === 'boolean' || value === undefined || value === null) return String(value);
+  return `(${Array.isArray(value) ? 'an array' : typeof value === 'object' ? 'an object' : `a ${typeof value}`})`;
 }
 
 /** "1 - 10, 20;30" -> ["1-10", "20", "30"]: split on separators, then join the pieces of a range. One pass. */

@@ -221,6 +221,31 @@ describe('demo editor in Chromium', function () {
     for (const cells of found) assert.match(cells[1], /^DIRIS A20/, `unit ${cells[0]} shows product "${cells[1]}"`);
   });
 
+  it('closing the connection dialog stops its scan: the next scan runs at once, not "already running"', async function () {
+    await page.locator('#diris-demo-measure').dblclick();
+    await page.locator('#node-input-btn-connection-edit').click();
+    let tray = page.locator('.red-ui-tray').last();
+    await tray.locator('#socomec-connection-tabs a[href="#socomec-connection-tab-scan"]').click();
+    // 245 silent unit ids: minutes of scanning, unless closing the dialog stops it.
+    await tray.locator('#socomec-connection-scan-units').fill('1-247');
+    await tray.locator('#socomec-connection-scan').click();
+    await tray.locator('#socomec-connection-scan-result .fa-spinner').waitFor();
+    const cancel = tray.locator('#node-config-dialog-cancel');
+    const closing = await cancel.elementHandle();
+    await cancel.click();
+    await page.waitForFunction((element) => element === null || !element.isConnected, closing);
+
+    await page.locator('#node-input-btn-connection-edit').click();
+    tray = page.locator('.red-ui-tray').last();
+    await tray.locator('#socomec-connection-tabs a[href="#socomec-connection-tab-scan"]').click();
+    await tray.locator('#socomec-connection-scan-units').fill('5-6');
+    await tray.locator('#socomec-connection-scan').click();
+    const result = tray.locator('#socomec-connection-scan-result');
+    await result.locator('tbody tr, .socomec-connection-error').first().waitFor({ timeout: 20_000 });
+    assert.equal(await result.locator('.socomec-connection-error').count(), 0, `the scan failed: ${await result.textContent()}`);
+    assert.equal(await result.locator('tbody tr').count(), 2);
+  });
+
   it('importing examples into the demo adds no second connection: they share the demo\'s (kept last: it adds tabs)', async function () {
     await page.locator('#diris-demo-measure').waitFor();
     const result = await page.evaluate(async () => {

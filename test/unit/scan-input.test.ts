@@ -26,8 +26,14 @@ describe('scan input: the unit id list', () => {
       ['9-3', /unit id range "9-3" ends before it starts/],
       [[5, 'x'], /unit id "x" is not an integer/],
       [[2.5], /unit id 2\.5 is not an integer/],
+      [undefined, /unit id "1\.\.300" is not an integer/],
+      [['7', 'x'.repeat(100_000)], /unit id "x{24}…" is not an integer 1\.\.247$/],
+      [[Object.create(null)], /unit id \(an object\) is not an integer/],
     ];
-    for (const [input, message] of cases) assert.throws(() => parseUnitIdList(input), message, JSON.stringify(input));
+    for (const [input, message] of cases) {
+      assert.throws(() => parseUnitIdList(input, input === undefined ? { from: 1, to: '300' } : undefined), message, String(message));
+    }
+    assert.throws(() => parseUnitIdList(undefined, { from: Object.create(null) as object, to: 5 }), /unit id "\(an object\)\.\.5" is not an integer/);
   });
 
   it('refuses an over-long list at once: 146 KB of spaces between two ids returns in well under a second', () => {
