@@ -3,7 +3,7 @@
  * Plain functions (no Node-RED), kept apart because socomec-connection.ts can only `export =`.
  */
 import type { LinkConfig, TransportKind } from '../transport';
-import { MAX_UNIT_ID, MIN_UNIT_ID } from './common';
+import { MAX_UNIT_ID, MIN_UNIT_ID } from './input-parsing';
 
 /** The config node's properties as the editor saves them (numbers may arrive as strings). */
 export interface ConnectionSettings {

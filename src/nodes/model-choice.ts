@@ -4,7 +4,7 @@
  * an exception 2 makes the device identify the meter).
  */
 import { isModelChoice, MODEL_CHOICES, type ModelChoice } from '../device';
-import { NodeInputError } from './common';
+import { NodeInputError } from './node-errors';
 
 export function configuredModel(value: unknown): ModelChoice | undefined {
   if (value === undefined || value === null || value === '') return undefined;

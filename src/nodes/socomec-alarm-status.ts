@@ -1,51 +1,60 @@
 /**
  * socomec-alarm-status: the active threshold alarms of a DIRIS meter (and its input /
  * output states), as the whole state after every read or, with "only on change", as one
- * message per event. The device reads and diffs; this file polls, keeps the last state
- * per unit id and turns states and events into messages and a status.
+ * message per event. The device reads and diffs; this file keeps the last state per unit
+ * id and turns states and events into messages and a status.
  */
-import type { Node, NodeAPI, NodeDef, NodeMessage, NodeStatus } from 'node-red';
-import { alarmEvents, type AlarmEvent, type AlarmSide, type AlarmState, type ModelChoice } from '../device';
+import type { NodeAPI, NodeMessage, NodeStatus } from 'node-red';
+import { alarmEvents, type AlarmEvent, type AlarmSide, type AlarmState } from '../device';
+import { configuredSeconds, configuredUnitId } from './input-parsing';
+import { defineMeterNode, type MeterNodeDef, type MeterNodeSettings } from './meter-node';
 import { configuredModel } from './model-choice';
-import {
-  attachConnection,
-  buildOutput,
-  configuredSeconds,
-  configuredUnitId,
-  onMeterInput,
-  outputTopic,
-  pollMeter,
-  rejectInputs,
-} from './common';
+import { fitStatus, statusText } from './status-text';
 
-const NODE_TYPE = 'socomec-alarm-status';
-
-interface AlarmStatusDef extends NodeDef {
-  connection: string;
-  unitId: number | string;
-  topic: string;
-  pollSeconds: number | string;
-  legacy: boolean;
-  io: boolean;
-  onlyOnChange: boolean;
+interface AlarmStatusDef extends MeterNodeDef {
+  unitId?: number | string;
+  topic?: string;
+  pollSeconds?: number | string;
+  legacy?: boolean;
+  io?: boolean;
+  onlyOnChange?: boolean;
   /** "auto", a model id, or absent (flows from before models: the A-20 table). */
   model?: string;
 }
 
+interface AlarmStatusSettings extends MeterNodeSettings {
+  legacy: boolean;
+  io: boolean;
+  onlyOnChange: boolean;
+}
+
+function parse(def: AlarmStatusDef): AlarmStatusSettings {
+  const legacy = def.legacy === true;
+  return {
+    unitId: configuredUnitId(def.unitId),
+    poll: configuredSeconds(def.pollSeconds, 'poll interval'),
+    model: configuredModel(def.model),
+    topic: def.topic,
+    block: legacy ? 'legacy alarms (1280)' : 'alarms (36176)',
+    legacy,
+    io: def.io === true,
+    onlyOnChange: def.onlyOnChange === true,
+  };
+}
+
 /** "I1 high 6.2 A" */
-function describeSide(side: AlarmSide, word: 'high' | 'low'): string {
+function describeSide(side: AlarmSide, word: 'alarmHigh' | 'alarmLow'): string {
   const value = Number(side.value.toPrecision(4));
-  return `${side.cause} ${word} ${value}${side.unit ? ` ${side.unit}` : ''}`;
+  return statusText(word, { cause: String(side.cause), value: `${value}${side.unit ? ` ${side.unit}` : ''}` });
 }
 
 function alarmStatus(state: AlarmState): NodeStatus {
   const active = [
-    ...(state.upper.active ? [describeSide(state.upper, 'high')] : []),
-    ...(state.lower.active ? [describeSide(state.lower, 'low')] : []),
+    ...(state.upper.active ? [describeSide(state.upper, 'alarmHigh')] : []),
+    ...(state.lower.active ? [describeSide(state.lower, 'alarmLow')] : []),
   ];
-  if (active.length === 0) return { fill: 'green', shape: 'dot', text: 'no alarm' };
-  const text = active.join(', ');
-  return { fill: 'red', shape: 'ring', text: text.length > 40 ? `${text.slice(0, 39)}…` : text };
+  if (active.length === 0) return { fill: 'green', shape: 'dot', text: statusText('noAlarm') };
+  return { fill: 'red', shape: 'ring', text: fitStatus(active.join(', ')) };
 }
 
 function statePayload(state: AlarmState): Record<string, unknown> {
@@ -62,63 +71,24 @@ function eventPayload(event: AlarmEvent): { payload: unknown; units: Record<stri
 }
 
 export = function (RED: NodeAPI): void {
-  function SocomecAlarmStatusNode(this: Node, def: AlarmStatusDef): void {
-    RED.nodes.createNode(this, def);
-    setUp(this, def);
-  }
-
-  function setUp(node: Node, def: AlarmStatusDef): void {
-    let configuredUnit: number;
-    let intervalSeconds: number;
-    let model: ModelChoice | undefined;
-    try {
-      configuredUnit = configuredUnitId(def.unitId);
-      intervalSeconds = configuredSeconds(def.pollSeconds, 'poll interval');
-      model = configuredModel(def.model);
-    } catch (err) {
-      rejectInputs(node, err instanceof Error ? err : new Error(String(err)), { fill: 'red', shape: 'ring', text: 'bad settings' });
-      return;
-    }
-    const readOptions = { legacy: def.legacy === true, io: def.io === true };
-    const block = readOptions.legacy ? 'legacy alarms (1280)' : 'alarms (36176)';
-    const attached = attachConnection(RED, node, def.connection, { model });
-    if (attached === undefined) return;
-    // The last state seen per unit id, so msg.unitId can point one node at several meters.
-    const lastStates = new Map<number, AlarmState>();
-    let closed = false;
-
-
-    /** Reads the state and returns the messages to send (none when only-on-change finds nothing new). */
-    const readAndBuild = async (msg: NodeMessage | undefined, unitId: number): Promise<NodeMessage[]> => {
-      const state = await attached.device(unitId).readAlarms(readOptions);
-      const previous = lastStates.get(unitId);
-      lastStates.set(unitId, state);
-      if (!closed) node.status(alarmStatus(state));
-      const topic = outputTopic(def.topic, msg, unitId);
-      const diagnostics = { link: attached.describe(), requests: state.requests };
-      if (!def.onlyOnChange) {
-        const units = { lower: state.lower.unit, upper: state.upper.unit, duration: 's' };
-        return [{ ...buildOutput(msg, { payload: statePayload(state), units, timestamp: state.timestamp }, { topic, unitId }), diagnostics }];
-      }
-      return alarmEvents(previous, state).map((event) => ({
-        ...buildOutput(msg, { ...eventPayload(event), timestamp: state.timestamp }, { topic, unitId }),
-        event: event.event,
-        diagnostics,
-      }));
-    };
-
-    onMeterInput(node, attached, { unitId: configuredUnit, block }, readAndBuild);
-
-    const poller = pollMeter(node, attached, { seconds: intervalSeconds, unitId: configuredUnit, block, topic: def.topic }, readAndBuild);
-
-    node.on('close', (_removed: boolean, done: () => void) => {
-      closed = true;
-      poller.stop();
-      lastStates.clear();
-      attached.release();
-      done();
-    });
-  }
-
-  RED.nodes.registerType(NODE_TYPE, SocomecAlarmStatusNode);
+  defineMeterNode<AlarmStatusDef, AlarmStatusSettings>(RED, {
+    type: 'socomec-alarm-status',
+    parse,
+    work: ({ settings, attached, output, status }) => {
+      // The last state seen per unit id, so msg.unitId can point one node at several meters.
+      const lastStates = new Map<number, AlarmState>();
+      return async (msg: NodeMessage | undefined, unitId) => {
+        const state = await attached.device(unitId).readAlarms({ legacy: settings.legacy, io: settings.io });
+        const previous = lastStates.get(unitId);
+        lastStates.set(unitId, state);
+        status(alarmStatus(state));
+        const { timestamp, requests } = state;
+        if (!settings.onlyOnChange) {
+          const units = { lower: state.lower.unit, upper: state.upper.unit, duration: 's' };
+          return [output(msg, unitId, { payload: statePayload(state), units, timestamp, requests })];
+        }
+        return alarmEvents(previous, state).map((event) => output(msg, unitId, { ...eventPayload(event), timestamp, requests }, { event: event.event }));
+      };
+    },
+  });
 };

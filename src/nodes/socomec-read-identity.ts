@@ -3,21 +3,13 @@
  * serial number, options), on each input and optionally once after deploy. Fails
  * clearly when the unit id answers but is not a Socomec meter.
  */
-import type { Node, NodeAPI, NodeDef, NodeMessage } from 'node-red';
-import {
-  attachConnection,
-  buildOutput,
-  configuredUnitId,
-  errorStatus,
-  explainError,
-  onMeterInput,
-  outputTopic,
-  rejectInputs,
-  successStatus,
-} from './common';
+import type { NodeAPI } from 'node-red';
+import { configuredUnitId } from './input-parsing';
+import { defineMeterNode, type MeterNodeDef, type MeterNodeSettings } from './meter-node';
+import { successStatus } from './node-status';
+import { statusText } from './status-text';
 
-interface ReadIdentityDef extends NodeDef {
-  connection: string;
+interface ReadIdentityDef extends MeterNodeDef {
   unitId?: number | string;
   topic?: string;
   /** Read once right after deploy, without an input. */
@@ -26,59 +18,32 @@ interface ReadIdentityDef extends NodeDef {
   details?: boolean;
 }
 
+interface ReadIdentitySettings extends MeterNodeSettings {
+  details: boolean;
+}
+
+function parse(def: ReadIdentityDef): ReadIdentitySettings {
+  return {
+    unitId: configuredUnitId(def.unitId),
+    poll: def.readOnDeploy === true ? 'once' : undefined,
+    topic: def.topic,
+    block: 'identity',
+    details: def.details === true,
+  };
+}
+
 export = function (RED: NodeAPI): void {
-  function SocomecReadIdentityNode(this: Node, def: ReadIdentityDef): void {
-    RED.nodes.createNode(this, def);
-    setupReadIdentity(this, def);
-  }
-
-  /** The node's behaviour, on the node Node-RED just created. */
-  function setupReadIdentity(node: Node, def: ReadIdentityDef): void {
-    let configuredUnit: number;
-    try {
-      configuredUnit = configuredUnitId(def.unitId);
-    } catch (err) {
-      rejectInputs(node, err instanceof Error ? err : new Error(String(err)));
-      return;
-    }
-    const attached = attachConnection(RED, node, def.connection);
-    if (attached === undefined) return;
-
-    const read = async (msg: NodeMessage | undefined, unitId: number): Promise<NodeMessage> => {
-      const device = attached.device(unitId);
-      const { timestamp, requests, ...identity } = await device.readIdentity({ details: def.details === true });
-      const name = identity.extendedName || identity.productName || 'identified';
-      // A Socomec product without a profile says so: its readings, settings and resets will be refused.
-      node.status(successStatus(`${name}${identity.model === null ? ' (no profile)' : ''}, unit ${unitId}`, timestamp));
-      const output = buildOutput(msg, { payload: identity, units: {}, timestamp }, { topic: outputTopic(def.topic, msg, unitId), unitId });
-      return { ...output, diagnostics: { link: attached.describe(), requests } };
-    };
-
-    onMeterInput(node, attached, { unitId: configuredUnit, block: 'identity' }, async (msg, unitId) => [await read(msg, unitId)]);
-
-    let deployTimer: NodeJS.Timeout | undefined;
-    if (def.readOnDeploy === true) {
-      // After the flow has started, so the output wires and the link exist.
-      deployTimer = setTimeout(() => {
-        deployTimer = undefined;
-        const msg: NodeMessage = { topic: outputTopic(def.topic, undefined, configuredUnit) };
-        read(undefined, configuredUnit).then(
-          (output) => node.send(output),
-          (err: unknown) => {
-            node.status(errorStatus(err));
-            node.error(explainError(err, { unitId: configuredUnit, link: attached.describe(), block: 'identity' }), msg);
-          },
-        );
-      }, 0);
-    }
-
-    node.on('close', (_removed: boolean, done: () => void) => {
-      if (deployTimer !== undefined) clearTimeout(deployTimer);
-      attached.release();
-      node.status({});
-      done();
-    });
-  }
-
-  RED.nodes.registerType('socomec-read-identity', SocomecReadIdentityNode);
+  defineMeterNode<ReadIdentityDef, ReadIdentitySettings>(RED, {
+    type: 'socomec-read-identity',
+    parse,
+    work:
+      ({ settings, attached, output, status }) =>
+      async (msg, unitId) => {
+        const { timestamp, requests, ...identity } = await attached.device(unitId).readIdentity({ details: settings.details });
+        const name = identity.extendedName || identity.productName || statusText('identified');
+        // A Socomec product without a profile says so: its readings, settings and resets will be refused.
+        status(successStatus(`${name}${identity.model === null ? ` (${statusText('noProfile')})` : ''}, unit ${unitId}`, timestamp));
+        return [output(msg, unitId, { payload: identity, timestamp, requests })];
+      },
+  });
 };

@@ -9,7 +9,7 @@ import { SerialPort } from 'serialport';
 import type { NodeMessage } from 'node-red';
 import readMeasurements from '../../src/nodes/socomec-read-measurements';
 import { decodeField } from '../../src/codec';
-import type { ConnectionNode } from '../../src/nodes/common';
+import type { ConnectionNode } from '../../src/nodes/connection-attachment';
 import { getField } from '../../src/registers';
 import { startSimulator, type Simulator } from '../../src/simulator';
 import {

@@ -9,7 +9,7 @@ import readMeasurements from '../../src/nodes/socomec-read-measurements';
 import { decodeField } from '../../src/codec';
 import { getField } from '../../src/registers';
 import type { DirisMeter } from '../../src/simulator';
-import type { ConnectionNode } from '../../src/nodes/common';
+import type { ConnectionNode } from '../../src/nodes/connection-attachment';
 import {
   CONNECTION_ID,
   FLOW_ID,

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEVICE_ERROR_KINDS, DeviceError, describeError, type DeviceErrorKind } from '../../src/device';
-import { linkStateStatus } from '../../src/nodes/common';
+import { linkStateStatus } from '../../src/nodes/node-status';
 import { LINK_ERROR_KINDS, modbusExceptionName } from '../../src/transport';
 
 const README = readFileSync(join(__dirname, '..', '..', '..', 'README.md'), 'utf8');

@@ -1,0 +1,71 @@
+/**
+ * Node settings and msg properties -> checked values. Pure (no Node-RED): each function
+ * returns the value or throws a NodeInputError saying what is wrong, so nothing is sent.
+ */
+import type { NodeMessage } from 'node-red';
+import { NodeInputError } from './node-errors';
+
+/** Socomec's examples and most installations use unit id 5. */
+export const DEFAULT_UNIT_ID = 5;
+export const MIN_UNIT_ID = 1;
+export const MAX_UNIT_ID = 247;
+
+function isValidUnitId(value: number): boolean {
+  return Number.isInteger(value) && value >= MIN_UNIT_ID && value <= MAX_UNIT_ID;
+}
+
+/** A unit id written as text: decimal digits only ("0x5", "1e0", "5.0" are no unit ids). */
+function unitIdFromText(text: string): number {
+  const trimmed = text.trim();
+  return /^\d{1,3}$/.test(trimmed) ? Number(trimmed) : NaN;
+}
+
+/** Parse a unit id from a node config value ("5", 5, "" -> default). */
+export function configuredUnitId(value: unknown): number {
+  if (value === undefined || value === null || value === '') return DEFAULT_UNIT_ID;
+  const parsed = typeof value === 'number' ? value : unitIdFromText(String(value));
+  if (!isValidUnitId(parsed)) {
+    throw new NodeInputError(`unit id ${JSON.stringify(value)} in the node settings is not an integer ${MIN_UNIT_ID}..${MAX_UNIT_ID}`);
+  }
+  return parsed;
+}
+
+/**
+ * The unit id a message asks for: msg.unitId when present (a number or a string of
+ * decimal digits), else the node's configured one. A bad msg.unitId throws a NodeInputError
+ * naming it, rather than silently reading another meter.
+ */
+export function resolveUnitId(msg: NodeMessage | undefined, configured: number): number {
+  const requested = msg?.unitId;
+  if (requested === undefined || requested === null || requested === '') return configured;
+  const parsed = typeof requested === 'number' ? requested : typeof requested === 'string' ? unitIdFromText(requested) : NaN;
+  if (!isValidUnitId(parsed)) {
+    throw new NodeInputError(
+      `msg.unitId must be an integer ${MIN_UNIT_ID}..${MAX_UNIT_ID}, got ${JSON.stringify(requested) ?? String(requested)}`,
+    );
+  }
+  return parsed;
+}
+
+/** Parse a setting that must be a whole number of seconds >= 0 ("" -> 0). */
+export function configuredSeconds(value: unknown, what: string): number {
+  if (value === undefined || value === null || value === '') return 0;
+  const parsed = typeof value === 'number' ? value : Number(String(value).trim());
+  if (!Number.isFinite(parsed) || parsed < 0 || parsed > 86_400) {
+    throw new NodeInputError(`${what} ${JSON.stringify(value)} is not a number of seconds 0..86400`);
+  }
+  return parsed;
+}
+
+/** The string list a msg property or node setting holds: an array, or a comma/space separated string. */
+export function stringList(value: unknown, what: string): string[] | undefined {
+  if (value === undefined || value === null || value === '') return undefined;
+  if (typeof value === 'string') {
+    return value
+      .split(/[\s,]+/)
+      .map((item) => item.trim())
+      .filter((item) => item !== '');
+  }
+  if (Array.isArray(value) && value.every((item) => typeof item === 'string')) return value as string[];
+  throw new NodeInputError(`${what} must be an array of names or a comma separated string, got ${JSON.stringify(value)}`);
+}
