@@ -4,11 +4,29 @@
  */
 import type { NodeMessage } from 'node-red';
 import { NodeInputError } from './node-errors';
+import { problemText, schemaOf, settingProblem } from './settings-schema';
+
+const UNIT_ID = schemaOf('socomec-read-measurements').unitId;
+const POLL_SECONDS = schemaOf('socomec-read-measurements').pollSeconds;
 
 /** Socomec's examples and most installations use unit id 5. */
-export const DEFAULT_UNIT_ID = 5;
-export const MIN_UNIT_ID = 1;
-export const MAX_UNIT_ID = 247;
+export const DEFAULT_UNIT_ID = UNIT_ID.value as number;
+export const MIN_UNIT_ID = UNIT_ID.min as number;
+export const MAX_UNIT_ID = UNIT_ID.max as number;
+
+/**
+ * A node setting checked against its schema: absent (a flow saved before the setting
+ * existed) or blank where blank is allowed gives the default; a bad value throws naming it.
+ */
+export function configuredSetting<T>(type: string, name: string, value: unknown): T {
+  const spec = schemaOf(type)[name];
+  if (spec === undefined) throw new Error(`${type} has no setting "${name}"`);
+  const blank = value === undefined || value === null || (typeof value === 'string' && value.trim() === '');
+  if (value === undefined || value === null || (blank && spec.blank)) return (Array.isArray(spec.value) ? [...spec.value] : spec.value) as T;
+  const problem = settingProblem(spec, value, {});
+  if (problem !== undefined) throw new NodeInputError(`${problemText(name, problem)} (in the node settings), got ${JSON.stringify(value)}`);
+  return (spec.type === 'integer' || spec.type === 'number' ? Number(value) : value) as T;
+}
 
 function isValidUnitId(value: number): boolean {
   return Number.isInteger(value) && value >= MIN_UNIT_ID && value <= MAX_UNIT_ID;
@@ -51,8 +69,9 @@ export function resolveUnitId(msg: NodeMessage | undefined, configured: number):
 export function configuredSeconds(value: unknown, what: string): number {
   if (value === undefined || value === null || value === '') return 0;
   const parsed = typeof value === 'number' ? value : Number(String(value).trim());
-  if (!Number.isFinite(parsed) || parsed < 0 || parsed > 86_400) {
-    throw new NodeInputError(`${what} ${JSON.stringify(value)} is not a number of seconds 0..86400`);
+  const [min, max] = [POLL_SECONDS.min as number, POLL_SECONDS.max as number];
+  if (!Number.isFinite(parsed) || parsed < min || parsed > max) {
+    throw new NodeInputError(`${what} ${JSON.stringify(value)} is not a number of seconds ${min}..${max}`);
   }
   return parsed;
 }

@@ -4,9 +4,9 @@
  * Its parse and its work; the lifecycle is defineMeterNode's.
  */
 import type { NodeAPI, NodeMessage } from 'node-red';
-import { MEASUREMENT_TABLES, type MeasurementTable, type Reading } from '../device';
+import type { MeasurementTable, Reading } from '../device';
 import { serveMeasurementFields } from './admin-endpoints';
-import { configuredSeconds, configuredUnitId, stringList } from './input-parsing';
+import { configuredSeconds, configuredSetting, configuredUnitId, stringList } from './input-parsing';
 import { defineMeterNode, type MeterNodeDef, type MeterNodeSettings } from './meter-node';
 import { configuredModel } from './model-choice';
 import { successStatus } from './node-status';
@@ -32,7 +32,7 @@ interface ReadMeasurementsSettings extends MeterNodeSettings {
   outputMode: OutputMode;
 }
 
-const DEFAULT_GROUPS = ['instantaneous', 'energies'];
+const TYPE = 'socomec-read-measurements';
 
 function parse(def: ReadMeasurementsDef): ReadMeasurementsSettings {
   return {
@@ -41,15 +41,16 @@ function parse(def: ReadMeasurementsDef): ReadMeasurementsSettings {
     model: configuredModel(def.model),
     topic: def.topic,
     block: 'measurements',
-    groups: stringList(def.groups, 'groups') ?? DEFAULT_GROUPS,
-    table: (MEASUREMENT_TABLES as readonly string[]).includes(def.table ?? '') ? (def.table as MeasurementTable) : 'standard',
-    outputMode: def.outputMode === 'perValue' ? 'perValue' : 'single',
+    // A comma separated string (older or hand-made flows) is a list too.
+    groups: configuredSetting<string[]>(TYPE, 'groups', stringList(def.groups, 'groups')),
+    table: configuredSetting<MeasurementTable>(TYPE, 'table', def.table),
+    outputMode: configuredSetting<OutputMode>(TYPE, 'outputMode', def.outputMode),
   };
 }
 
 export = function (RED: NodeAPI): void {
   defineMeterNode<ReadMeasurementsDef, ReadMeasurementsSettings>(RED, {
-    type: 'socomec-read-measurements',
+    type: TYPE,
     parse,
     work: ({ settings, attached, output, status }) => {
       /** The msgs for one reading, in the configured output mode. */
