@@ -170,7 +170,7 @@
                 if (spec) $('#node-input-' + name).spinner({ min: spec.min, max: spec.max });
             });
             // A flow from before models reads the A-20 table.
-            if (nodeSchema.model && !this.model) $('#node-input-model').val('A20');
+            if (nodeSchema.model && !this.model) $('#node-input-model').val(nodeSchema.model.whenAbsent);
             if (own) own.call(this);
         };
         return result;
@@ -190,6 +190,14 @@
         defaultValue: function (type, name) {
             var value = schema.nodes[type][name].value;
             return Array.isArray(value) ? value.slice() : value;
+        },
+        /** A setting's schema entry. */
+        spec: function (type, name) {
+            return schema.nodes[type][name];
+        },
+        /** The model a flow saved before the Model option reads with. */
+        modelWhenAbsent: function (type) {
+            return schema.nodes[type].model.whenAbsent;
         },
         /** The names of a node's settings. */
         settings: function (type) {

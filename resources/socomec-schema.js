@@ -189,7 +189,8 @@ window.SocomecSchema = {
                     "E23": "Countis E23/E24",
                     "E34": "Countis E34/E44"
                 },
-                "blank": true
+                "blank": true,
+                "whenAbsent": "A20"
             },
             "groups": {
                 "type": "choices",
@@ -303,7 +304,8 @@ window.SocomecSchema = {
                     "E23": "Countis E23/E24",
                     "E34": "Countis E34/E44"
                 },
-                "blank": true
+                "blank": true,
+                "whenAbsent": "A20"
             },
             "block": {
                 "type": "choice",
@@ -376,7 +378,8 @@ window.SocomecSchema = {
                     "E23": "Countis E23/E24",
                     "E34": "Countis E34/E44"
                 },
-                "blank": true
+                "blank": true,
+                "whenAbsent": "A20"
             },
             "allowMaxCurrents": {
                 "type": "boolean",
@@ -479,7 +482,8 @@ window.SocomecSchema = {
                     "E23": "Countis E23/E24",
                     "E34": "Countis E34/E44"
                 },
-                "blank": true
+                "blank": true,
+                "whenAbsent": "A20"
             },
             "pollSeconds": {
                 "type": "number",

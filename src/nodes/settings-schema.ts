@@ -6,7 +6,7 @@
  * `node dist/src/cli/editor-schema.js`), so the two can no longer disagree.
  */
 import { MEASUREMENT_GROUPS, MEASUREMENT_TABLES, MODEL_CHOICES, SETTINGS_BLOCKS } from '../device';
-import { BLOCKS, PROFILES } from '../registers';
+import { BLOCKS, DIRIS_A20, PROFILES } from '../registers';
 
 export type SettingType = 'integer' | 'number' | 'choice' | 'choices' | 'boolean' | 'text' | 'config';
 
@@ -32,6 +32,8 @@ export interface SettingSpec {
   guarded?: { choices: readonly string[]; by: string };
   /** The config node type a 'config' setting refers to. */
   configType?: string;
+  /** What a flow saved before the setting existed gets (model: the A-20 table, as before models). */
+  whenAbsent?: string;
   /** Editor rows of one kind shown together ("resets"). */
   group?: string;
 }
@@ -129,7 +131,7 @@ const FLOW_NODE: NodeSchema = {
 };
 
 /** Flow nodes that read with a model's table. */
-const MODEL: SettingSpec = { type: 'choice', value: 'auto', choices: MODEL_CHOICES, labels: MODEL_LABELS, blank: true };
+const MODEL: SettingSpec = { type: 'choice', value: 'auto', choices: MODEL_CHOICES, labels: MODEL_LABELS, blank: true, whenAbsent: DIRIS_A20.id };
 
 const POLL_SECONDS: SettingSpec = { type: 'number', value: 0, min: 0, max: 86_400, blank: true };
 

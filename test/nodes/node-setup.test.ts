@@ -34,5 +34,12 @@ describe('flow nodes that cannot work', () => {
       const [msg] = (await caught) as unknown as { error: { message: string } }[];
       assert.match(msg.error.message, /unit id.*300/i);
     });
+
+    it(`${type} with bad settings says "bad settings" in the same red ring as every other Socomec node`, async () => {
+      const flow = [flowTab(), { id: 'node', type, z: FLOW_ID, connection: '', unitId: 'five', wires: [[]], ...at() }];
+      await helper.load(NODES, flow);
+      const node = helper.getNode('node') as unknown as { status: { args: unknown[][] } };
+      assert.deepEqual(node.status.args[0][0], { fill: 'red', shape: 'ring', text: 'bad settings' });
+    });
   }
 });
