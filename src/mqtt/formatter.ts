@@ -231,8 +231,12 @@ export class MqttFormatter {
     return this.options.staleFactor * Math.max(meter.intervalMs, 1000);
   }
 
-  /** Home Assistant (re)started: every config again, with the availability. */
-  homeAssistantOnline(): FormatResult {
+  /**
+   * Everything retained again: each meter's availability and discovery configs. For
+   * Home Assistant's birth message (it restarted) and for the broker connection coming
+   * (back) up (what mqtt out got while it was down is lost: it does not queue).
+   */
+  announceAll(): FormatResult {
     const messages: MqttMessage[] = [];
     for (const meter of this.meters.values()) {
       if (meter.id === undefined) continue;

@@ -24,6 +24,9 @@ interface SocomecMqttDef extends NodeDef {
   staleSeconds?: number | string;
 }
 
+/** The status text core mqtt nodes show once their broker connection is up. */
+const BROKER_CONNECTED = 'node-red:common.status.connected';
+
 /** How often the watchdog looks for meters whose readings stopped. */
 const WATCHDOG_PERIOD_MS = 1000;
 
@@ -118,8 +121,12 @@ export = function (RED: NodeAPI): void {
       const now = Date.now();
       const haStatus = formatter.homeAssistantStatusTopic;
       if (haStatus !== undefined && msg.topic === haStatus) {
-        // Home Assistant's birth message: it forgot non-retained state, and may have lost configs.
-        return payloadText(msg.payload) === 'online' ? formatter.homeAssistantOnline() : { messages: [] };
+        // Home Assistant's birth message: it may have lost configs (a broker without persistence).
+        return payloadText(msg.payload) === 'online' ? formatter.announceAll() : { messages: [] };
+      }
+      if (isObject(msg.status)) {
+        // A Status node watching mqtt out: once the broker is (back) up, say again what mqtt out dropped while it was not.
+        return msg.status.text === BROKER_CONNECTED ? formatter.announceAll() : { messages: [] };
       }
       if (msg.action === 'clear') {
         if (typeof msg.meter === 'string' && msg.meter !== '') return formatter.clear({ id: msg.meter });

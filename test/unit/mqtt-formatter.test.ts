@@ -186,7 +186,7 @@ describe('socomec-mqtt formatting (topics, availability, discovery)', () => {
       const { f } = ha();
       const again = f.reading({ unitId: 5, link: LINK }, READING, 1_000).messages;
       assert.ok(!again.some((m) => m.topic.startsWith('homeassistant/')));
-      const birth = f.homeAssistantOnline().messages;
+      const birth = f.announceAll().messages;
       assert.equal(birth.filter((m) => m.topic.startsWith('homeassistant/')).length, Object.keys(READING.payload).length);
       assert.ok(birth.some((m) => m.topic === 'socomec/plant1/incomer/availability' && m.payload === 'online'));
       assert.equal(f.homeAssistantStatusTopic, 'homeassistant/status');

@@ -1,0 +1,288 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { measurementFieldList } from '../../src/device';
+import socomecMqtt from '../../src/nodes/socomec-mqtt';
+import readIdentity from '../../src/nodes/socomec-read-identity';
+import readMeasurements from '../../src/nodes/socomec-read-measurements';
+import { Mosquitto, Recorder, type Received } from '../helpers/mosquitto';
+import {
+  CONNECTION_ID,
+  FLOW_ID,
+  at,
+  connectionConfig,
+  connectionNode,
+  flowTab,
+  helper,
+  inject,
+  injectNode,
+  startTestSimulator,
+  type FlowNode,
+  type NodeInitializer,
+  type TestSimulator,
+} from '../helpers/node-red';
+
+/* eslint-disable @typescript-eslint/no-require-imports */
+const mqttNodes = require('@node-red/nodes/core/network/10-mqtt.js') as NodeInitializer;
+const statusNode = require('@node-red/nodes/core/common/25-status.js') as NodeInitializer;
+const commentNode = require('@node-red/nodes/core/common/90-comment.js') as NodeInitializer;
+/* eslint-enable @typescript-eslint/no-require-imports */
+
+const NODES = [
+  connectionNode,
+  readIdentity as unknown as NodeInitializer,
+  readMeasurements as unknown as NodeInitializer,
+  socomecMqtt as unknown as NodeInitializer,
+  mqttNodes,
+  statusNode,
+  commentNode,
+  injectNode,
+];
+
+/** The keys read-measurements outputs with its default groups: what each meter must publish. */
+const KEYS = [...new Set(measurementFieldList('standard', ['instantaneous', 'energies']).map((f) => f.key))];
+const UNITS = new Map(measurementFieldList('standard', ['instantaneous', 'energies']).map((f) => [f.key, f.unit]));
+
+const isConfig = (m: Received): boolean => m.topic.startsWith('homeassistant/sensor/') && m.topic.endsWith('/config');
+const json = (m: Received | undefined): Record<string, unknown> => JSON.parse(m?.payload ?? 'null') as Record<string, unknown>;
+
+function brokerNode(port: number, site: string): FlowNode {
+  return {
+    id: 'broker',
+    type: 'mqtt-broker',
+    z: FLOW_ID,
+    broker: '127.0.0.1',
+    port,
+    clientid: `node-red-${site}`,
+    autoConnect: true,
+    usetls: false,
+    protocolVersion: 4,
+    keepalive: 15,
+    cleansession: true,
+    birthTopic: `socomec/${site}/status`,
+    birthQos: '1',
+    birthRetain: 'true',
+    birthPayload: 'online',
+    willTopic: `socomec/${site}/status`,
+    willQos: '1',
+    willRetain: 'true',
+    willPayload: 'offline',
+  };
+}
+
+/** simulator -> read-identity / read-measurements (polling, failures as msgs) -> socomec-mqtt -> mqtt out -> mosquitto. */
+function pipeline(sim: { port: number }, brokerPort: number): FlowNode[] {
+  const site = 'test';
+  const read = (unitId: number): FlowNode[] => [
+    { id: `identity${unitId}`, type: 'socomec-read-identity', z: FLOW_ID, connection: CONNECTION_ID, unitId, readOnDeploy: true, wires: [['fmt']], ...at() },
+    {
+      id: `read${unitId}`,
+      type: 'socomec-read-measurements',
+      z: FLOW_ID,
+      connection: CONNECTION_ID,
+      unitId,
+      groups: ['instantaneous', 'energies'],
+      table: 'standard',
+      pollSeconds: 0.3,
+      outputMode: 'single',
+      sendFailures: true,
+      wires: [['fmt']],
+      ...at(),
+    },
+  ];
+  return [
+    flowTab(),
+    connectionConfig(sim),
+    ...read(5),
+    ...read(6),
+    {
+      id: 'fmt',
+      type: 'socomec-mqtt',
+      z: FLOW_ID,
+      prefix: 'socomec',
+      site,
+      names: '',
+      values: true,
+      state: true,
+      retain: false,
+      qos: 1,
+      discovery: true,
+      discoveryPrefix: 'homeassistant',
+      instanceStatusTopic: `socomec/${site}/status`,
+      staleSeconds: 0,
+      wires: [['out']],
+      ...at(),
+    },
+    { id: 'brokerUp', type: 'status', z: FLOW_ID, scope: ['out'], wires: [['fmt']], ...at() },
+    { id: 'out', type: 'mqtt out', z: FLOW_ID, topic: '', qos: '', retain: '', broker: 'broker', wires: [], ...at() },
+    brokerNode(brokerPort, site),
+  ];
+}
+
+describe('socomec-mqtt in the Node-RED runtime, through core mqtt out, into mosquitto', function () {
+  this.timeout(30_000);
+  let sim: TestSimulator | undefined;
+  let broker: Mosquitto | undefined;
+  let recorder: Recorder | undefined;
+
+  beforeEach(async () => {
+    broker = await Mosquitto.start();
+    recorder = await Recorder.connect(broker.port, ['#']);
+  });
+
+  afterEach(async () => {
+    await helper.unload();
+    await recorder?.close();
+    await sim?.close();
+    await broker?.dispose();
+    sim = undefined;
+    recorder = undefined;
+    broker = undefined;
+  });
+
+  it('publishes a valid discovery config per value of each meter, the states and the availability', async () => {
+    sim = await startTestSimulator();
+    const rec = recorder as Recorder;
+    await helper.load(NODES, pipeline(sim, (broker as Mosquitto).port));
+
+    const configs = await rec.waitUntil((all) => {
+      const latest = new Map(all.filter(isConfig).map((m) => [m.topic, m]));
+      return latest.size >= 2 * KEYS.length ? [...latest.values()] : undefined;
+    }, `${2 * KEYS.length} discovery configs`);
+    assert.equal(configs.length, 2 * KEYS.length);
+    // Retained: a subscriber that comes later (Home Assistant starting) gets every config and availability.
+    const late = await Recorder.connect((broker as Mosquitto).port, ['homeassistant/#', 'socomec/+/+/availability']);
+    try {
+      const retained = await late.waitUntil((all) => (all.length >= 2 * KEYS.length + 2 ? all : undefined), 'the retained configs and availability');
+      assert.ok(retained.every((m) => m.retain));
+      assert.deepEqual(new Set(retained.filter(isConfig).map((m) => m.topic)), new Set(configs.map((m) => m.topic)));
+    } finally {
+      await late.close();
+    }
+    const uniqueIds = new Set<string>();
+    const devices = new Map<string, Record<string, unknown>>();
+    for (const m of configs) {
+      const config = json(m);
+      const key = config.name as string;
+      assert.ok(KEYS.includes(key), `${key} is a measurement key`);
+      uniqueIds.add(config.unique_id as string);
+      const device = config.device as Record<string, unknown>;
+      assert.equal(device.manufacturer, 'Socomec');
+      assert.match(String(device.model), /DIRIS/);
+      assert.match(String(device.serial_number), /^[0-9A-F]{8}-\d+$/);
+      assert.match(String(device.sw_version), /^\d+\.\d\d$/);
+      assert.deepEqual(device.identifiers, [`socomec_${String(device.serial_number)}`]);
+      assert.equal(config.unique_id, `socomec_${String(device.serial_number)}_${key}`);
+      const meterBase = `socomec/test/${String(device.serial_number)}`;
+      assert.equal(config.state_topic, `${meterBase}/state`);
+      assert.deepEqual(config.availability, [{ topic: `${meterBase}/availability` }, { topic: 'socomec/test/status' }]);
+      const unit = UNITS.get(key) ?? '';
+      assert.equal(config.unit_of_measurement, unit === '' ? undefined : unit, `${key} unit`);
+      if (unit === 'kWh') assert.deepEqual([config.device_class, config.state_class], ['energy', 'total_increasing']);
+      if (unit === 'V') assert.deepEqual([config.device_class, config.state_class], ['voltage', 'measurement']);
+      if (unit === 'h') assert.deepEqual([config.device_class, config.state_class], ['duration', 'total_increasing']);
+      devices.set(String(device.serial_number), device);
+    }
+    assert.equal(uniqueIds.size, 2 * KEYS.length, 'every unique id is unique');
+    assert.equal(devices.size, 2, 'one device per meter');
+
+    for (const serial of devices.keys()) {
+      const base = `socomec/test/${serial}`;
+      const state = await rec.waitFor((m) => m.topic === `${base}/state`, `${base}/state`);
+      assert.deepEqual(Object.keys(json(state)).sort(), [...KEYS, 'timestamp'].sort());
+      const v1 = await rec.waitFor((m) => m.topic === `${base}/V1`, `${base}/V1`);
+      assert.ok(Number(v1.payload) > 200 && Number(v1.payload) < 260, `V1 ${v1.payload}`);
+      const availability = await rec.waitFor((m) => m.topic === `${base}/availability`, `${base}/availability`);
+      assert.equal(availability.payload, 'online');
+    }
+    // The broker node's own birth message: the instance's availability, apart from the meters'.
+    const birth = await rec.waitFor((m) => m.topic === 'socomec/test/status', 'the birth message');
+    assert.equal(birth.payload, 'online');
+  });
+
+  it('goes offline when the simulator stops and online when it returns, with no value published in between', async () => {
+    sim = await startTestSimulator();
+    const port = sim.port;
+    const rec = recorder as Recorder;
+    await helper.load(NODES, pipeline(sim, (broker as Mosquitto).port));
+    const serials = await rec.waitUntil((all) => {
+      const online = [...new Set(all.filter((m) => m.topic.endsWith('/availability') && m.payload === 'online').map((m) => m.topic.split('/')[2]))];
+      const withState = online.filter((s) => all.some((m) => m.topic === `socomec/test/${s}/state`));
+      return withState.length === 2 ? withState : undefined;
+    }, 'both meters online with a state');
+
+    await sim.close();
+    const offlineAt = await rec.waitUntil((all) => {
+      const seqs = serials.map((s) => all.find((m) => m.topic === `socomec/test/${s}/availability` && m.payload === 'offline')?.seq);
+      return seqs.every((q) => q !== undefined) ? Math.min(...(seqs as number[])) : undefined;
+    }, 'both meters offline');
+
+    sim = await startTestSimulator({ port });
+    const onlineAt = await rec.waitUntil((all) => {
+      const seqs = serials.map((s) => all.slice(offlineAt).find((m) => m.topic === `socomec/test/${s}/availability` && m.payload === 'online')?.seq);
+      return seqs.every((q) => q !== undefined) ? Math.min(...(seqs as number[])) : undefined;
+    }, 'both meters online again', 15_000);
+
+    const between = rec.messages.slice(offlineAt, onlineAt).filter((m) => m.topic.startsWith('socomec/test/') && !m.topic.endsWith('/availability'));
+    assert.deepEqual(between.map((m) => `${m.topic}=${m.payload}`), [], 'no value while the meters were down');
+    // And values flow again afterwards.
+    await rec.waitFor((m) => m.topic === `socomec/test/${serials[0]}/state`, 'a state after the return', 10_000, onlineAt);
+  });
+
+  describe('the example flows import and run against the simulator and mosquitto', () => {
+    function example(name: string, simPort: number, brokerPort: number): FlowNode[] {
+      const nodes = JSON.parse(readFileSync(join(__dirname, '..', '..', '..', 'examples', name), 'utf8')) as FlowNode[];
+      return [
+        flowTab(),
+        ...nodes.map((n) => {
+          const placed = { ...n, z: FLOW_ID };
+          if (n.type === 'socomec-connection') return { ...placed, port: simPort };
+          if (n.type === 'mqtt-broker') return { ...placed, port: brokerPort };
+          return placed;
+        }),
+      ];
+    }
+
+    it('plain topics: named meters, plain values, JSON state, availability', async () => {
+      sim = await startTestSimulator();
+      const rec = recorder as Recorder;
+      await helper.load(NODES, example('mqtt-topics.json', sim.port, (broker as Mosquitto).port));
+      for (const meter of ['incomer', 'feeder']) {
+        const v1 = await rec.waitFor((m) => m.topic === `socomec/site1/${meter}/V1`, `${meter} V1`);
+        assert.ok(Number.isFinite(Number(v1.payload)));
+        const state = await rec.waitFor((m) => m.topic === `socomec/site1/${meter}/state`, `${meter} state`);
+        assert.equal(typeof json(state).EaPos, 'number');
+        assert.equal((await rec.waitFor((m) => m.topic === `socomec/site1/${meter}/availability`, `${meter} availability`)).payload, 'online');
+      }
+      assert.ok(!rec.messages.some((m) => m.topic.startsWith('homeassistant/')), 'no discovery in the plain example');
+    });
+
+    it('Home Assistant: configs for both meters, again on Home Assistant\'s birth message, cleared for a forgotten meter', async () => {
+      sim = await startTestSimulator();
+      const rec = recorder as Recorder;
+      await helper.load(NODES, example('mqtt-home-assistant.json', sim.port, (broker as Mosquitto).port));
+      const configTopics = await rec.waitUntil((all) => {
+        const topics = new Set(all.filter(isConfig).map((m) => m.topic));
+        return topics.size >= 2 * KEYS.length ? topics : undefined;
+      }, 'both meters\' configs');
+      await rec.waitFor((m) => m.topic.endsWith('/state'), 'a state');
+
+      const mark = rec.messages.length;
+      await rec.client.publishAsync('homeassistant/status', 'online', { qos: 1 });
+      await rec.waitUntil((all) => (new Set(all.slice(mark).filter(isConfig).map((m) => m.topic)).size === configTopics.size ? true : undefined), 'configs again after the birth message');
+
+      // "forget meter 6": empty retained configs; Home Assistant removes its entities.
+      const beforeClear = rec.messages.length;
+      const forget = (JSON.parse(readFileSync(join(__dirname, '..', '..', '..', 'examples', 'mqtt-home-assistant.json'), 'utf8')) as FlowNode[]).find(
+        (n) => n.type === 'inject' && n.name === 'forget meter 6',
+      ) as FlowNode;
+      inject(forget.id);
+      const cleared = await rec.waitUntil((all) => {
+        const empty = all.slice(beforeClear).filter((m) => isConfig(m) && m.payload === '');
+        return empty.length === KEYS.length ? empty : undefined;
+      }, 'meter 6\'s configs cleared');
+      const device = new Set(cleared.map((m) => m.topic.split('/')[2]));
+      assert.equal(device.size, 1, 'all of one meter');
+    });
+  });
+});
