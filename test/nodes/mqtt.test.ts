@@ -1,123 +1,12 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { measurementFieldList } from '../../src/device';
-import socomecMqtt from '../../src/nodes/socomec-mqtt';
-import readIdentity from '../../src/nodes/socomec-read-identity';
-import readMeasurements from '../../src/nodes/socomec-read-measurements';
 import { Mosquitto, Recorder, type Received } from '../helpers/mosquitto';
-import {
-  CONNECTION_ID,
-  FLOW_ID,
-  at,
-  connectionConfig,
-  connectionNode,
-  flowTab,
-  helper,
-  inject,
-  injectNode,
-  startTestSimulator,
-  type FlowNode,
-  type NodeInitializer,
-  type TestSimulator,
-} from '../helpers/node-red';
-
-/* eslint-disable @typescript-eslint/no-require-imports */
-const mqttNodes = require('@node-red/nodes/core/network/10-mqtt.js') as NodeInitializer;
-const statusNode = require('@node-red/nodes/core/common/25-status.js') as NodeInitializer;
-const commentNode = require('@node-red/nodes/core/common/90-comment.js') as NodeInitializer;
-/* eslint-enable @typescript-eslint/no-require-imports */
-
-const NODES = [
-  connectionNode,
-  readIdentity as unknown as NodeInitializer,
-  readMeasurements as unknown as NodeInitializer,
-  socomecMqtt as unknown as NodeInitializer,
-  mqttNodes,
-  statusNode,
-  commentNode,
-  injectNode,
-];
-
-/** The keys read-measurements outputs with its default groups: what each meter must publish. */
-const KEYS = [...new Set(measurementFieldList('standard', ['instantaneous', 'energies']).map((f) => f.key))];
-const UNITS = new Map(measurementFieldList('standard', ['instantaneous', 'energies']).map((f) => [f.key, f.unit]));
+import { KEYS, MQTT_FLOW_NODES as NODES, UNITS, pipeline } from '../helpers/mqtt-flow';
+import { FLOW_ID, flowTab, helper, inject, startTestSimulator, type FlowNode, type TestSimulator } from '../helpers/node-red';
 
 const isConfig = (m: Received): boolean => m.topic.startsWith('homeassistant/sensor/') && m.topic.endsWith('/config');
 const json = (m: Received | undefined): Record<string, unknown> => JSON.parse(m?.payload ?? 'null') as Record<string, unknown>;
-
-function brokerNode(port: number, site: string): FlowNode {
-  return {
-    id: 'broker',
-    type: 'mqtt-broker',
-    z: FLOW_ID,
-    broker: '127.0.0.1',
-    port,
-    clientid: `node-red-${site}`,
-    autoConnect: true,
-    usetls: false,
-    protocolVersion: 4,
-    keepalive: 15,
-    cleansession: true,
-    birthTopic: `socomec/${site}/status`,
-    birthQos: '1',
-    birthRetain: 'true',
-    birthPayload: 'online',
-    willTopic: `socomec/${site}/status`,
-    willQos: '1',
-    willRetain: 'true',
-    willPayload: 'offline',
-  };
-}
-
-/** simulator -> read-identity / read-measurements (polling, failures as msgs) -> socomec-mqtt -> mqtt out -> mosquitto. */
-function pipeline(sim: { port: number }, brokerPort: number): FlowNode[] {
-  const site = 'test';
-  const read = (unitId: number): FlowNode[] => [
-    { id: `identity${unitId}`, type: 'socomec-read-identity', z: FLOW_ID, connection: CONNECTION_ID, unitId, readOnDeploy: true, wires: [['fmt']], ...at() },
-    {
-      id: `read${unitId}`,
-      type: 'socomec-read-measurements',
-      z: FLOW_ID,
-      connection: CONNECTION_ID,
-      unitId,
-      groups: ['instantaneous', 'energies'],
-      table: 'standard',
-      pollSeconds: 0.3,
-      outputMode: 'single',
-      sendFailures: true,
-      wires: [['fmt']],
-      ...at(),
-    },
-  ];
-  return [
-    flowTab(),
-    connectionConfig(sim),
-    ...read(5),
-    ...read(6),
-    {
-      id: 'fmt',
-      type: 'socomec-mqtt',
-      z: FLOW_ID,
-      prefix: 'socomec',
-      site,
-      names: '',
-      values: true,
-      state: true,
-      retain: false,
-      qos: 1,
-      discovery: true,
-      discoveryPrefix: 'homeassistant',
-      instanceStatusTopic: `socomec/${site}/status`,
-      staleSeconds: 0,
-      wires: [['out']],
-      ...at(),
-    },
-    { id: 'brokerUp', type: 'status', z: FLOW_ID, scope: ['out'], wires: [['fmt']], ...at() },
-    { id: 'out', type: 'mqtt out', z: FLOW_ID, topic: '', qos: '', retain: '', broker: 'broker', wires: [], ...at() },
-    brokerNode(brokerPort, site),
-  ];
-}
 
 describe('socomec-mqtt in the Node-RED runtime, through core mqtt out, into mosquitto', function () {
   this.timeout(30_000);
@@ -143,7 +32,7 @@ describe('socomec-mqtt in the Node-RED runtime, through core mqtt out, into mosq
   it('publishes a valid discovery config per value of each meter, the states and the availability', async () => {
     sim = await startTestSimulator();
     const rec = recorder as Recorder;
-    await helper.load(NODES, pipeline(sim, (broker as Mosquitto).port));
+    await helper.load(NODES, pipeline(sim, (broker as Mosquitto).port, { site: 'test' }));
 
     const configs = await rec.waitUntil((all) => {
       const latest = new Map(all.filter(isConfig).map((m) => [m.topic, m]));
@@ -204,7 +93,7 @@ describe('socomec-mqtt in the Node-RED runtime, through core mqtt out, into mosq
     sim = await startTestSimulator();
     const port = sim.port;
     const rec = recorder as Recorder;
-    await helper.load(NODES, pipeline(sim, (broker as Mosquitto).port));
+    await helper.load(NODES, pipeline(sim, (broker as Mosquitto).port, { site: 'test' }));
     const serials = await rec.waitUntil((all) => {
       const online = [...new Set(all.filter((m) => m.topic.endsWith('/availability') && m.payload === 'online').map((m) => m.topic.split('/')[2]))];
       const withState = online.filter((s) => all.some((m) => m.topic === `socomec/test/${s}/state`));
