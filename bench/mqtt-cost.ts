@@ -1,0 +1,255 @@
+/**
+ * Section 5: meters to a broker. 100 meters at 1 Hz (one full poll, 64 values each, per
+ * second), one msg per value into Node-RED's core `mqtt out` and a local mosquitto.
+ * Node-RED (node-red-node-test-helper, spies removed) runs in this process; the
+ * simulator and mosquitto run in their own. Five paths from one read-measurements node
+ * each, driven in interleaved windows:
+ *   read only; socomec-mqtt without publishing; a function node building the same topics
+ *   without publishing; socomec-mqtt -> mqtt out; function node -> mqtt out.
+ * CPU of this process per value and the event-loop p99 per window; the differences
+ * between paths give what formatting and publishing each cost.
+ */
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import type { Node, NodeAPI } from 'node-red';
+import mqtt from 'mqtt';
+import connectionNode from '../src/nodes/socomec-connection';
+import socomecMqttNode from '../src/nodes/socomec-mqtt';
+import readMeasurementsNode from '../src/nodes/socomec-read-measurements';
+import { Mosquitto } from '../test/helpers/mosquitto';
+import { ALL_GROUPS, REQUEST_TIMEOUT_MS } from './contenders';
+import type { SectionResult } from './poll-cost';
+import type { SimulatorProcess } from './simulator-process';
+import { fixed, median, sleep, table, withTimeout } from './stats';
+
+const METERS = 100;
+const READS_PER_SECOND = METERS; // each meter once a second
+const WINDOW_MS = 2500;
+const ROUNDS = 4;
+const WARMUP_MS = 2000;
+
+type NodeModule = (RED: NodeAPI) => void;
+interface TestHelper {
+  init(runtimePath: string, settings?: object): void;
+  load(nodes: NodeModule[], flow: object[]): Promise<void>;
+  unload(): Promise<void>;
+  getNode(id: string): Node;
+  _sandbox: { restore(): void };
+  _logSpy?: { restore(): void };
+}
+
+function loadModule(id: string): NodeModule {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require(id) as NodeModule;
+}
+
+/** What a user writes in a function node to get the same per-value topics. */
+const FUNCTION_SOURCE = `
+const base = 'socomec/bench/m' + msg.unitId + '/';
+const out = [];
+for (const key in msg.payload) out.push({ topic: base + key, payload: String(msg.payload[key]), qos: 0, retain: false });
+return [out];
+`;
+
+interface Path {
+  id: string;
+  name: string;
+  /** The node the driver sends reads into, and the node whose inputs are counted. */
+  entry: string;
+  counted: string;
+  /** Values per counted msg (a reading holds 64). */
+  valuesPerMsg: number;
+}
+
+const PATHS: Path[] = [
+  { id: 'read', name: 'read only (reference)', entry: 'read-read', counted: 'read-sink', valuesPerMsg: 64 },
+  { id: 'oursFmt', name: 'socomec-mqtt, not published', entry: 'read-oursFmt', counted: 'oursFmt-sink', valuesPerMsg: 1 },
+  { id: 'fnFmt', name: 'function node, not published', entry: 'read-fnFmt', counted: 'fnFmt-sink', valuesPerMsg: 1 },
+  { id: 'oursPub', name: 'socomec-mqtt -> mqtt out', entry: 'read-oursPub', counted: 'oursPub-out', valuesPerMsg: 1 },
+  { id: 'fnPub', name: 'function node -> mqtt out', entry: 'read-fnPub', counted: 'fnPub-out', valuesPerMsg: 1 },
+];
+
+function flow(simPort: number, brokerPort: number): object[] {
+  const names = Array.from({ length: METERS }, (_, i) => `${i + 1}=m${i + 1}`).join(', ');
+  const read = (id: string, next: string): object => ({
+    id: `read-${id}`,
+    type: 'socomec-read-measurements',
+    connection: 'conn',
+    unitId: 1,
+    groups: ALL_GROUPS,
+    table: 'standard',
+    pollSeconds: 0,
+    outputMode: 'single',
+    wires: [[next]],
+  });
+  const fmt = (id: string, next: string): object => ({
+    id,
+    type: 'socomec-mqtt',
+    prefix: 'socomec',
+    site: 'bench',
+    names,
+    values: true,
+    state: false,
+    retain: false,
+    qos: 0,
+    discovery: false,
+    wires: [[next]],
+  });
+  const fn = (id: string, next: string): object => ({ id, type: 'function', func: FUNCTION_SOURCE, outputs: 1, wires: [[next]] });
+  const sink = (id: string): object => ({ id, type: 'junction', wires: [] });
+  const out = (id: string): object => ({ id, type: 'mqtt out', topic: '', qos: '', retain: '', broker: 'broker', wires: [] });
+  return [
+    { id: 'conn', type: 'socomec-connection', transport: 'tcp', host: '127.0.0.1', port: simPort, timeoutMs: REQUEST_TIMEOUT_MS, retries: 1, queueLimit: 1000 },
+    { id: 'broker', type: 'mqtt-broker', broker: '127.0.0.1', port: brokerPort, clientid: 'bench', autoConnect: true, protocolVersion: 4, keepalive: 60, cleansession: true },
+    read('read', 'read-sink'),
+    sink('read-sink'),
+    read('oursFmt', 'oursFmt'),
+    fmt('oursFmt', 'oursFmt-sink'),
+    sink('oursFmt-sink'),
+    read('fnFmt', 'fnFmt'),
+    fn('fnFmt', 'fnFmt-sink'),
+    sink('fnFmt-sink'),
+    read('oursPub', 'oursPub'),
+    fmt('oursPub', 'oursPub-out'),
+    out('oursPub-out'),
+    read('fnPub', 'fnPub'),
+    fn('fnPub', 'fnPub-out'),
+    out('fnPub-out'),
+  ];
+}
+
+interface Window {
+  values: number;
+  cpuUs: number;
+  p99Ms: number;
+  reads: number;
+  seconds: number;
+}
+
+/** Drive one path at 100 reads/s for `ms` and measure this process. */
+async function drive(helper: TestHelper, path: Path, ms: number): Promise<Window> {
+  const entry = helper.getNode(path.entry);
+  const counted = helper.getNode(path.counted);
+  let msgs = 0;
+  const count = (): void => {
+    msgs += 1;
+  };
+  counted.on('input', count);
+  const histogram = monitorEventLoopDelay({ resolution: 5 });
+  let unit = 0;
+  let reads = 0;
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  histogram.enable();
+  const timer = setInterval(() => {
+    // Catch up to the schedule: one read per meter per second, whatever the timer's jitter.
+    const due = Math.floor(((performance.now() - t0) / 1000) * READS_PER_SECOND);
+    while (reads < due) {
+      unit = (unit % METERS) + 1;
+      reads += 1;
+      entry.receive({ unitId: unit });
+    }
+  }, 10);
+  await sleep(ms);
+  clearInterval(timer);
+  histogram.disable();
+  const cpu = process.cpuUsage(cpu0);
+  const seconds = (performance.now() - t0) / 1000;
+  counted.removeListener('input', count);
+  return { values: msgs * path.valuesPerMsg, cpuUs: cpu.user + cpu.system, p99Ms: histogram.percentile(99) / 1e6, reads, seconds };
+}
+
+async function brokerReceived(port: number): Promise<number> {
+  const client = await mqtt.connectAsync(`mqtt://127.0.0.1:${port}`);
+  try {
+    const received = new Promise<number>((resolve) => client.on('message', (_t, payload) => resolve(Number(payload.toString()))));
+    await client.subscribeAsync('$SYS/broker/publish/messages/received');
+    return await withTimeout(received, 5000, 'mosquitto counters');
+  } finally {
+    await client.endAsync(true);
+  }
+}
+
+export async function mqttCost(sims: SimulatorProcess): Promise<SectionResult> {
+  const unitIds = Array.from({ length: METERS }, (_, i) => i + 1);
+  const { port: simPort } = await sims.start({ transport: 'tcp', port: 0, unitIds, seed: 5 });
+  const broker = await Mosquitto.start({ sysInterval: 1 });
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const helper = require('node-red-node-test-helper') as TestHelper;
+  helper.init(require.resolve('node-red'), { logging: { console: { level: 'off' } } });
+  const nodes = [
+    connectionNode as unknown as NodeModule,
+    readMeasurementsNode as unknown as NodeModule,
+    socomecMqttNode as unknown as NodeModule,
+    loadModule('@node-red/nodes/core/function/10-function.js'),
+    loadModule('@node-red/nodes/core/network/10-mqtt.js'),
+    loadModule('@node-red/nodes/core/common/05-junction.js'),
+  ];
+  const windows = new Map<string, Window[]>(PATHS.map((p) => [p.id, []]));
+  let published = 0;
+  let received = 0;
+  try {
+    await withTimeout(helper.load(nodes, flow(simPort, broker.port)), 15_000, 'Node-RED flow start');
+    helper._sandbox.restore();
+    helper._logSpy?.restore();
+    const before = await brokerReceived(broker.port);
+    for (const path of PATHS) {
+      const w = await drive(helper, path, WARMUP_MS / PATHS.length);
+      if (path.id === 'oursPub' || path.id === 'fnPub') published += w.values;
+    }
+    for (let round = 0; round < ROUNDS; round++) {
+      const order = round % 2 === 0 ? PATHS : [...PATHS].reverse();
+      for (const path of order) {
+        const w = await drive(helper, path, WINDOW_MS);
+        windows.get(path.id)!.push(w);
+        if (path.id === 'oursPub' || path.id === 'fnPub') published += w.values;
+        await sleep(200); // let the link's queue drain between windows
+      }
+    }
+    await sleep(2500); // mosquitto's $SYS counters update every second
+    received = (await brokerReceived(broker.port)) - before;
+  } finally {
+    await withTimeout(helper.unload(), 10_000, 'Node-RED flow stop').catch(() => undefined);
+    await broker.dispose();
+  }
+
+  const perReadUs = (id: string): number => median(windows.get(id)!.map((w) => w.cpuUs / Math.max(1, w.reads)));
+  const rate = (id: string): number => median(windows.get(id)!.map((w) => w.values / w.seconds));
+  const p99 = (id: string): number => median(windows.get(id)!.map((w) => w.p99Ms));
+  const rows = PATHS.map((p) => [p.name, fixed(rate(p.id), 0), fixed(perReadUs(p.id) / 64, 2), fixed(perReadUs(p.id), 0), fixed(p99(p.id), 1)]);
+  const resultTable = table(['path', 'values/s', 'CPU µs per value', 'CPU µs per poll (64 values)', 'event-loop p99 ms'], rows);
+
+  // Per value, from CPU per poll (each poll is 64 values on every path).
+  const v = (id: string): number => perReadUs(id) / 64;
+  const oursFormatting = v('oursFmt') - v('read');
+  const fnFormatting = v('fnFmt') - v('read');
+  const oursPublishing = v('oursPub') - v('oursFmt');
+  const fnPublishing = v('fnPub') - v('fnFmt');
+  const breakdown = table(
+    ['per value', 'socomec-mqtt', 'function node', 'ratio'],
+    [
+      ['formatting (path - read only)', fixed(oursFormatting, 2), fixed(fnFormatting, 2), fnFormatting > 0 ? `${fixed(oursFormatting / fnFormatting, 2)}x` : '-'],
+      ['publishing in mqtt out (path - not published)', fixed(oursPublishing, 2), fixed(fnPublishing, 2), '-'],
+      ['formatting / publishing', fixed(oursFormatting / oursPublishing, 2), fixed(fnFormatting / fnPublishing, 2), '-'],
+    ],
+  );
+  const target = oursFormatting < oursPublishing;
+  const markdown = [
+    `${METERS} simulated meters (one simulator process, Modbus TCP on loopback, one socomec-connection), each read once a second`,
+    `(full poll, 64 values), one msg per value into core \`mqtt out\` (QoS 0) and mosquitto on loopback (its own process).`,
+    'Node-RED runs in the measuring process through node-red-node-test-helper with its spies removed; CPU is this',
+    `process's user + system time over each ${WINDOW_MS / 1000} s window, divided by the values that left the path; ${ROUNDS} interleaved`,
+    'rounds, medians. The function node is what a user writes to get the same topics (`socomec/bench/m<unit>/<key>`,',
+    'value as text); socomec-mqtt gets its meter names from its settings (`1=m1, ...`) and publishes plain values only.',
+    '',
+    resultTable,
+    '',
+    'What each part costs per value (differences of the rows above, µs of CPU):',
+    '',
+    breakdown,
+    '',
+    `Target (formatting costs less than the publishing it feeds): ${target ? 'met' : 'NOT met'}.`,
+    `Mosquitto counted ${received} publishes received for the ${published} values sent into mqtt out (windows and warm-up)` +
+      (received >= published ? ': none lost.' : `: ${published - received} missing.`),
+  ].join('\n');
+  return { markdown, console: `${resultTable}\n${breakdown}\nreceived by mosquitto ${received}, sent ${published}` };
+}
