@@ -146,14 +146,14 @@ export class MqttFormatter {
     this.options = { ...DEFAULT_FORMATTER_OPTIONS, ...options };
     const problems: string[] = [];
     const prefix = this.options.prefix.split('/').map((p) => topicLevel(p));
-    if (prefix.some((p) => p === undefined) || this.options.prefix.trim() === '') problems.push(`topic prefix "${this.options.prefix}" is empty or has an empty level`);
+    if (prefix.some((p) => p === undefined) || this.options.prefix.trim() === '') problems.push(`topic prefix "${this.options.prefix}" has a level without a letter or digit`);
     const site = topicLevel(this.options.site);
-    if (site === undefined) problems.push(`site "${this.options.site}" is empty`);
+    if (site === undefined) problems.push(`site "${this.options.site}" has no letter or digit`);
     if (!this.options.values && !this.options.state) problems.push('choose plain values, the JSON state or both');
     if (![0, 1, 2].includes(this.options.qos)) problems.push(`QoS ${JSON.stringify(this.options.qos)} is not 0, 1 or 2`);
     if (!(this.options.staleSeconds >= 0)) problems.push(`offline after ${JSON.stringify(this.options.staleSeconds)} s is not a number of seconds >= 0`);
     if (!(this.options.staleFactor >= 1)) problems.push(`stale factor ${JSON.stringify(this.options.staleFactor)} is not a number >= 1`);
-    if (this.options.discovery && topicLevel(this.options.discoveryPrefix) === undefined) problems.push(`discovery prefix "${this.options.discoveryPrefix}" is empty`);
+    if (this.options.discovery && topicLevel(this.options.discoveryPrefix) === undefined) problems.push(`discovery prefix "${this.options.discoveryPrefix}" has no letter or digit`);
     for (const [unit, name] of Object.entries(this.options.names)) {
       if (topicLevel(name) === undefined) problems.push(`the name of unit ${unit} ("${name}") has no letter or digit`);
     }

@@ -56,7 +56,17 @@ export function brokerNode(port: number, site: string): FlowNode {
 }
 
 /** simulator -> read-identity / read-measurements (polling, failures as msgs) -> socomec-mqtt -> mqtt out -> mosquitto. */
-export function pipeline(sim: { port: number }, brokerPort: number, options: { site: string; discovery?: boolean; pollSeconds?: number }): FlowNode[] {
+export interface PipelineOptions {
+  site: string;
+  discovery?: boolean;
+  pollSeconds?: number;
+  /** read-measurements' Failures option (default on). */
+  sendFailures?: boolean;
+  names?: string;
+  staleSeconds?: number;
+}
+
+export function pipeline(sim: { port: number }, brokerPort: number, options: PipelineOptions): FlowNode[] {
   const site = options.site;
   const read = (unitId: number): FlowNode[] => [
     { id: `identity${unitId}`, type: 'socomec-read-identity', z: FLOW_ID, connection: CONNECTION_ID, unitId, readOnDeploy: true, wires: [['fmt']], ...at() },
@@ -70,7 +80,7 @@ export function pipeline(sim: { port: number }, brokerPort: number, options: { s
       table: 'standard',
       pollSeconds: options.pollSeconds ?? 0.3,
       outputMode: 'single',
-      sendFailures: true,
+      sendFailures: options.sendFailures ?? true,
       wires: [['fmt']],
       ...at(),
     },
@@ -86,7 +96,7 @@ export function pipeline(sim: { port: number }, brokerPort: number, options: { s
       z: FLOW_ID,
       prefix: 'socomec',
       site,
-      names: '',
+      names: options.names ?? '',
       values: true,
       state: true,
       retain: false,
@@ -94,7 +104,7 @@ export function pipeline(sim: { port: number }, brokerPort: number, options: { s
       discovery: options.discovery ?? true,
       discoveryPrefix: 'homeassistant',
       instanceStatusTopic: `socomec/${site}/status`,
-      staleSeconds: 0,
+      staleSeconds: options.staleSeconds ?? 0,
       wires: [['out']],
       ...at(),
     },

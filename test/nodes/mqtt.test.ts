@@ -3,7 +3,21 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Mosquitto, Recorder, type Received } from '../helpers/mosquitto';
 import { KEYS, MQTT_FLOW_NODES as NODES, UNITS, pipeline } from '../helpers/mqtt-flow';
-import { FLOW_ID, flowTab, helper, inject, startTestSimulator, type FlowNode, type TestSimulator } from '../helpers/node-red';
+import {
+  CONNECTION_ID,
+  FLOW_ID,
+  at,
+  connectionConfig,
+  flowTab,
+  helper,
+  helperNode,
+  inject,
+  nextError,
+  nextMessage,
+  startTestSimulator,
+  type FlowNode,
+  type TestSimulator,
+} from '../helpers/node-red';
 
 const isConfig = (m: Received): boolean => m.topic.startsWith('homeassistant/sensor/') && m.topic.endsWith('/config');
 const json = (m: Received | undefined): Record<string, unknown> => JSON.parse(m?.payload ?? 'null') as Record<string, unknown>;
@@ -173,5 +187,98 @@ describe('socomec-mqtt in the Node-RED runtime, through core mqtt out, into mosq
       const device = new Set(cleared.map((m) => m.topic.split('/')[2]));
       assert.equal(device.size, 1, 'all of one meter');
     });
+  });
+
+  it('the watchdog marks a meter offline when its readings stop, even without failure messages, and the other stays online', async () => {
+    sim = await startTestSimulator();
+    const rec = recorder as Recorder;
+    await helper.load(NODES, pipeline(sim, (broker as Mosquitto).port, { site: 'wd', sendFailures: false, staleSeconds: 1, names: '5=five, 6=six', discovery: false }));
+    await rec.waitFor((m) => m.topic === 'socomec/wd/five/state', 'meter five\'s state');
+    const silencedAt = rec.messages.length;
+    sim.server.faults.silentUnits.add(5);
+    await rec.waitFor((m) => m.topic === 'socomec/wd/five/availability' && m.payload === 'offline', 'meter five offline', 10_000, silencedAt);
+    const sixState = await rec.waitFor((m) => m.topic === 'socomec/wd/six/state', 'meter six still publishing', 10_000, rec.messages.length);
+    assert.ok(!rec.since(silencedAt).some((m) => m.topic === 'socomec/wd/six/availability' && m.payload === 'offline'), 'six stays online');
+    assert.ok(sixState.seq > silencedAt);
+    sim.server.faults.silentUnits.delete(5);
+    await rec.waitFor((m) => m.topic === 'socomec/wd/five/availability' && m.payload === 'online', 'meter five online again', 10_000, silencedAt);
+  });
+});
+
+describe('socomec-mqtt and read-measurements\' Failures option, on their own', function () {
+  this.timeout(15_000);
+  let sim: TestSimulator | undefined;
+
+  afterEach(async () => {
+    await helper.unload();
+    await sim?.close();
+    sim = undefined;
+  });
+
+  it('read-measurements with Failures sends a failed read on as msg.error without a payload', async () => {
+    sim = await startTestSimulator();
+    sim.server.faults.silentUnits.add(5);
+    await helper.load(NODES, [
+      flowTab(),
+      connectionConfig(sim),
+      { id: 'read', type: 'socomec-read-measurements', z: FLOW_ID, connection: CONNECTION_ID, unitId: 5, pollSeconds: 0, outputMode: 'single', sendFailures: true, wires: [['out']], ...at() },
+      helperNode('out'),
+    ]);
+    const failed = nextMessage('out');
+    const reported = nextError('read');
+    inject('read', { payload: 'go', topic: 'meter/5' });
+    const msg = await failed;
+    assert.equal(msg.payload, undefined, 'no payload: never a 0 in place of a value');
+    assert.equal(msg.unitId, 5);
+    assert.equal(msg.topic, 'meter/5');
+    const error = msg.error as { message: string; kind: string };
+    assert.match(error.message, /meter 5 on tcp 127\.0\.0\.1:\d+/);
+    assert.equal(error.kind, 'timeout');
+    assert.match(String((msg.diagnostics as { link: string }).link), /^tcp 127\.0\.0\.1:/);
+    // The error still reaches Catch nodes as before.
+    assert.match((await reported).message, /meter 5/);
+  });
+
+  it('a bad msg fails with an error naming what is wrong, and publishes nothing', async () => {
+    await helper.load(NODES, [
+      flowTab(),
+      { id: 'fmt', type: 'socomec-mqtt', z: FLOW_ID, prefix: 'socomec', site: 's', names: '5=five', values: true, state: false, qos: 1, wires: [['out']], ...at() },
+      helperNode('out'),
+    ]);
+    const cases: [Record<string, unknown>, RegExp][] = [
+      [{ unitId: 5, payload: 'x' }, /msg\.payload must be the object of values of read-measurements or the identity of read-identity, got string/],
+      [{ unitId: 'abc', payload: { V1: 1 } }, /msg\.unitId "abc" is not a unit id 1\.\.247/],
+      [{ unitId: 5, key: 'V1', payload: 230 }, /one value per msg \(msg\.key\) is not supported/],
+      [{ action: 'clear', meter: 'nobody' }, /no meter "nobody" to clear; known: none/],
+    ];
+    const received: unknown[] = [];
+    helper.getNode('out')?.on('input', (msg) => received.push(msg));
+    for (const [msg, expected] of cases) {
+      const error = nextError('fmt');
+      inject('fmt', msg);
+      assert.match((await error).message, expected);
+    }
+    assert.deepEqual(received, []);
+    // A good msg afterwards goes through: the node was not left in a bad state.
+    const out = nextMessage('out');
+    inject('fmt', { unitId: 5, payload: { V1: 230.5 }, units: { V1: 'V' } });
+    assert.deepEqual(await out, { topic: 'socomec/s/five/availability', payload: 'online', retain: true, qos: 1, _msgid: (await out)._msgid });
+  });
+
+  it('bad settings fail every msg with one error naming each problem', async () => {
+    await helper.load(NODES, [
+      flowTab(),
+      { id: 'bad', type: 'socomec-mqtt', z: FLOW_ID, prefix: 'socomec', site: '##', values: false, state: false, wires: [['out']], ...at() },
+      { id: 'badNames', type: 'socomec-mqtt', z: FLOW_ID, site: 's', names: '5=a, 900=b', wires: [['out']], ...at() },
+      helperNode('out'),
+    ]);
+    const error = nextError('bad');
+    inject('bad', { unitId: 5, payload: { V1: 1 } });
+    const { message } = await error;
+    assert.match(message, /site "##" has no letter or digit/);
+    assert.match(message, /choose plain values, the JSON state or both/);
+    const namesError = nextError('badNames');
+    inject('badNames', { unitId: 5, payload: { V1: 1 } });
+    assert.match((await namesError).message, /meter names "900=b" are not "<unit id 1\.\.247>=<name>"/);
   });
 });

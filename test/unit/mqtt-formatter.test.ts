@@ -237,7 +237,7 @@ describe('socomec-mqtt formatting (topics, availability, discovery)', () => {
       () => formatter({ site: ' ', values: false, state: false, qos: 3 as never, names: { 5: '##' } }),
       (err: unknown) =>
         err instanceof MqttFormatError &&
-        /site " " is empty/.test(err.message) &&
+        /site " " has no letter or digit/.test(err.message) &&
         /choose plain values, the JSON state or both/.test(err.message) &&
         /QoS 3 is not 0, 1 or 2/.test(err.message) &&
         /the name of unit 5 \("##"\) has no letter or digit/.test(err.message),
