@@ -125,6 +125,9 @@ interface Meter {
   retainedKeys: Set<string>;
 }
 
+/** The poll interval assumed for the watchdog while no meter's own is known yet. */
+export const UNKNOWN_INTERVAL_MS = 60_000;
+
 const meterKey = (link: string, unitId: number): string => `${link}\u0000${unitId}`;
 
 /** A plain value as MQTT payload text; undefined for what must never be published (no value, NaN). */
@@ -224,11 +227,20 @@ export class MqttFormatter {
     return { messages };
   }
 
-  /** How long without a reading a meter stays online, in ms; undefined while unknown (one reading, automatic limit). */
-  staleLimitMs(meter: { intervalMs?: number }): number | undefined {
+  /**
+   * How long without a reading a meter stays online, in ms: the configured time, else
+   * `staleFactor` poll intervals. Until a meter's own interval is known (one reading so
+   * far), the shortest interval of the other meters stands in (one flow usually polls
+   * them alike), else a minute.
+   */
+  staleLimitMs(meter: { intervalMs?: number }): number {
     if (this.options.staleSeconds > 0) return this.options.staleSeconds * 1000;
-    if (meter.intervalMs === undefined) return undefined;
-    return this.options.staleFactor * Math.max(meter.intervalMs, 1000);
+    let interval = meter.intervalMs;
+    if (interval === undefined) {
+      const known = [...this.meters.values()].map((m) => m.intervalMs).filter((i): i is number => i !== undefined);
+      interval = known.length > 0 ? Math.min(...known) : UNKNOWN_INTERVAL_MS;
+    }
+    return this.options.staleFactor * Math.max(interval, 1000);
   }
 
   /**
@@ -318,8 +330,7 @@ export class MqttFormatter {
   }
 
   private isStale(meter: Meter, since: number, now: number): boolean {
-    const limit = this.staleLimitMs(meter);
-    return limit !== undefined && now - since > limit;
+    return now - since > this.staleLimitMs(meter);
   }
 
   private availability(meter: Meter): MqttMessage {

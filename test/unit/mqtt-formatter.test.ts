@@ -102,12 +102,23 @@ describe('socomec-mqtt formatting (topics, availability, discovery)', () => {
   it('the watchdog marks a meter offline after 3 of its own poll intervals without a reading (injected clock)', () => {
     const f = formatter({ names: { 5: 'm' } });
     f.reading({ unitId: 5 }, READING, 10_000);
-    assert.deepEqual(f.check(60_000).messages, [], 'one reading: the interval is not known yet');
     f.reading({ unitId: 5 }, READING, 12_000); // 2 s polls -> offline after 6 s
     assert.deepEqual(f.check(18_000).messages, []);
     assert.deepEqual(f.check(18_001).messages.map((m) => m.payload), ['offline']);
     assert.deepEqual(f.check(30_000).messages, [], 'once');
     assert.equal(f.reading({ unitId: 5 }, READING, 31_000).messages[0]?.payload, 'online');
+  });
+
+  it('a meter that stops after its first reading goes offline too: on the other meters\' interval, else a minute\'s', () => {
+    const alone = formatter({ names: { 5: 'm' } });
+    alone.reading({ unitId: 5 }, READING, 0);
+    assert.deepEqual(alone.check(3 * 60_000).messages, []);
+    assert.deepEqual(alone.check(3 * 60_000 + 1).messages.map((m) => m.payload), ['offline']);
+    const withPeer = formatter({ names: { 5: 'm', 6: 'n' } });
+    withPeer.reading({ unitId: 6 }, READING, 0);
+    withPeer.reading({ unitId: 6 }, READING, 1_000);
+    withPeer.reading({ unitId: 5 }, READING, 1_000);
+    assert.deepEqual(withPeer.check(4_001).messages.map((m) => m.topic).sort(), ['socomec/plant1/m/availability', 'socomec/plant1/n/availability']);
   });
 
   it('the watchdog uses a configured limit when given one', () => {
