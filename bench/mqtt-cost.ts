@@ -205,8 +205,15 @@ export async function mqttCost(sims: SimulatorProcess): Promise<SectionResult> {
         await sleep(200); // let the link's queue drain between windows
       }
     }
-    await sleep(2500); // mosquitto's $SYS counters update every second
-    received = (await brokerReceived(broker.port)) - before;
+    // mosquitto's $SYS counters update every second: read until the count stops moving.
+    let last = -1;
+    for (let i = 0; i < 10; i++) {
+      await sleep(1200);
+      const now = await brokerReceived(broker.port);
+      if (now === last) break;
+      last = now;
+    }
+    received = last - before;
   } finally {
     await withTimeout(helper.unload(), 10_000, 'Node-RED flow stop').catch(() => undefined);
     await broker.dispose();

@@ -175,8 +175,12 @@ export class MqttFormatter {
     const meter = this.meter(ref);
     if (meter.lastReadingAt !== undefined && now > meter.lastReadingAt) meter.intervalMs = now - meter.lastReadingAt;
     meter.lastReadingAt = now;
-    for (const [key, value] of Object.entries(reading.payload)) {
-      if (valueText(value) !== undefined && !meter.fields.has(key)) meter.fields.set(key, { unit: reading.units[key] ?? '', sample: value });
+    if (this.options.discovery) {
+      // What discovery will describe: each key's unit and kind of value, from its first reading.
+      for (const key in reading.payload) {
+        const value = reading.payload[key];
+        if (!meter.fields.has(key) && valueText(value) !== undefined) meter.fields.set(key, { unit: reading.units[key] ?? '', sample: value });
+      }
     }
     if (!this.resolveId(meter)) {
       meter.pending = { ...reading, receivedAt: now };
@@ -355,17 +359,23 @@ export class MqttFormatter {
       meter.online = true;
       messages.push(this.availability(meter));
     }
-    const state: Record<string, unknown> = {};
-    for (const [key, value] of Object.entries(reading.payload)) {
+    const { values, state } = this.options;
+    const stateValues: Record<string, unknown> | undefined = state ? {} : undefined;
+    const payload = reading.payload;
+    for (const key in payload) {
+      const value = payload[key];
       const text = valueText(value);
       if (text === undefined) continue;
-      state[key] = value;
-      if (this.options.values) {
+      if (stateValues !== undefined) stateValues[key] = value;
+      if (values) {
         messages.push({ topic: topics.value(key), payload: text, retain, qos });
         if (retain) meter.retainedKeys.add(key);
       }
     }
-    if (this.options.state) messages.push({ topic: topics.state, payload: JSON.stringify({ ...state, timestamp: reading.timestamp }), retain, qos });
+    if (stateValues !== undefined) {
+      stateValues.timestamp = reading.timestamp;
+      messages.push({ topic: topics.state, payload: JSON.stringify(stateValues), retain, qos });
+    }
     messages.push(...this.configs(meter, false));
     return messages;
   }

@@ -6,7 +6,7 @@
  * Thin: the topic scheme, discovery and availability live in src/mqtt.
  */
 import type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow } from 'node-red';
-import { MqttFormatError, MqttFormatter, parseNames, type FormatResult, type MeterRef, type Qos } from '../mqtt';
+import { AVAILABILITY_LEVEL, MqttFormatError, MqttFormatter, parseNames, type FormatResult, type MeterRef, type Qos } from '../mqtt';
 import { messageOf } from './common';
 
 interface SocomecMqttDef extends NodeDef {
@@ -26,6 +26,8 @@ interface SocomecMqttDef extends NodeDef {
 
 /** The status text core mqtt nodes show once their broker connection is up. */
 const BROKER_CONNECTED = 'node-red:common.status.connected';
+
+const AVAILABILITY_SUFFIX = `/${AVAILABILITY_LEVEL}`;
 
 /** How often the watchdog looks for meters whose readings stopped. */
 const WATCHDOG_PERIOD_MS = 1000;
@@ -94,26 +96,30 @@ export = function (RED: NodeAPI): void {
     }
 
     let waiting: string | undefined;
-    const showStatus = (): void => {
+    const showStatus = (): string => {
       const meters = formatter.meterStates();
       const online = meters.filter((m) => m.id !== undefined && m.online === true).length;
       const offline = meters.filter((m) => m.id !== undefined && m.online === false).length;
       if (waiting !== undefined && online + offline === 0) {
         node.status({ fill: 'yellow', shape: 'ring', text: RED._('socomec-mqtt.status.waiting') });
-      } else {
-        node.status({
-          fill: offline > 0 ? 'yellow' : 'green',
-          shape: offline > 0 ? 'ring' : 'dot',
-          text: RED._('socomec-mqtt.status.meters', { online, offline }),
-        });
+        return 'waiting';
       }
+      node.status({
+        fill: offline > 0 ? 'yellow' : 'green',
+        shape: offline > 0 ? 'ring' : 'dot',
+        text: RED._('socomec-mqtt.status.meters', { online, offline }),
+      });
+      return `${online}/${offline}`;
     };
 
+    let shown: string | undefined;
     const emit = (result: FormatResult): void => {
-      if (result.waiting !== undefined && result.waiting !== waiting) node.warn(result.waiting);
+      const waitingChanged = result.waiting !== waiting;
+      if (result.waiting !== undefined && waitingChanged) node.warn(result.waiting);
       waiting = result.waiting;
-      if (result.messages.length > 0) node.send([result.messages.map((m) => ({ ...m }) as NodeMessage)]);
-      showStatus();
+      if (result.messages.length > 0) node.send([result.messages as unknown as NodeMessage[]]);
+      // The status changes with availability only: no per-reading work over every meter.
+      if (waitingChanged || shown === undefined || result.messages.some((m) => m.topic.endsWith(AVAILABILITY_SUFFIX))) shown = showStatus();
     };
 
     /** One input msg, by what it carries. */

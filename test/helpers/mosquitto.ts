@@ -96,6 +96,7 @@ export class Mosquitto {
     if (this.child !== undefined) throw new Error(`mosquitto on ${this.port} is already running`);
     const child = spawn(MOSQUITTO_PATH, ['-c', this.configPath], { stdio: ['ignore', 'ignore', 'pipe'] });
     this.child = child;
+    this.log = '';
     await within<void>(5000, `mosquitto running on port ${this.port}`, (resolve, reject) => {
       const onData = (chunk: Buffer): void => {
         this.log += chunk.toString();

@@ -35,6 +35,7 @@ describe('socomec-mqtt in the Node-RED runtime, through core mqtt out, into mosq
 
   afterEach(async () => {
     await helper.unload();
+    helper.settings({ mqttReconnectTime: undefined });
     await recorder?.close();
     await sim?.close();
     await broker?.dispose();
@@ -187,6 +188,27 @@ describe('socomec-mqtt in the Node-RED runtime, through core mqtt out, into mosq
       const device = new Set(cleared.map((m) => m.topic.split('/')[2]));
       assert.equal(device.size, 1, 'all of one meter');
     });
+  });
+
+  it('after the site broker restarts (its retained messages gone), the availability is published again', async () => {
+    // Node-RED's broker node retries every mqttReconnectTime ms (5 s by default).
+    helper.settings({ mqttReconnectTime: 200 });
+    sim = await startTestSimulator();
+    const site = broker as Mosquitto;
+    await helper.load(NODES, pipeline(sim, site.port, { site: 'rs', names: '5=five, 6=six', discovery: false, pollSeconds: 60 }));
+    const rec = recorder as Recorder;
+    for (const meter of ['five', 'six']) await rec.waitFor((m) => m.topic === `socomec/rs/${meter}/availability` && m.payload === 'online', `${meter} online`);
+    await rec.close();
+    recorder = undefined;
+    await site.stop();
+    await site.run();
+    // Only a republish can put the retained availability back: the meters did not change state (and poll once a minute).
+    const late = await Recorder.connect(site.port, ['socomec/+/+/availability']);
+    recorder = late;
+    for (const meter of ['five', 'six']) {
+      const m = await late.waitFor((r) => r.topic === `socomec/rs/${meter}/availability`, `${meter}'s availability after the restart`, 10_000);
+      assert.equal(m.payload, 'online');
+    }
   });
 
   it('the watchdog marks a meter offline when its readings stop, even without failure messages, and the other stays online', async () => {
