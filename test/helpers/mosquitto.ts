@@ -39,8 +39,6 @@ export interface MosquittoOptions {
   /** Keep sessions and queued messages across a restart (a db file in the broker's dir). */
   persistence?: boolean;
   bridges?: BridgeConfig[];
-  /** Seconds between $SYS updates (broker counters), default mosquitto's 10. */
-  sysInterval?: number;
 }
 
 export class Mosquitto {
@@ -67,7 +65,6 @@ export class Mosquitto {
       `persistence ${options.persistence === true ? 'true' : 'false'}`,
       `persistence_location ${dir}/`,
       'max_queued_messages 10000',
-      ...(options.sysInterval !== undefined ? [`sys_interval ${options.sysInterval}`] : []),
     ];
     for (const bridge of options.bridges ?? []) {
       // QoS 1 with a persistent session on the remote: what the site queues while the central broker is away arrives later.
