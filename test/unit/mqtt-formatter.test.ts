@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { MEASUREMENT_GROUPS, MEASUREMENT_TABLES, measurementFieldList } from '../../src/device';
 import {
   MqttFormatError,
@@ -255,5 +257,28 @@ describe('socomec-mqtt formatting (topics, availability, discovery)', () => {
     );
     assert.deepEqual(parseNames('5=incomer, 6 : pv\n7=roof'), { 5: 'incomer', 6: 'pv', 7: 'roof' });
     assert.throws(() => parseNames('5=a, 300=b, x'), /meter names "300=b", "x" are not "<unit id 1..247>=<name>"/);
+  });
+});
+
+describe('socomec-mqtt locales', () => {
+  const root = join(__dirname, '..', '..', '..');
+  const keys = (value: unknown, prefix = ''): string[] =>
+    typeof value === 'object' && value !== null
+      ? Object.entries(value).flatMap(([k, v]) => keys(v, prefix === '' ? k : `${prefix}.${k}`))
+      : [prefix];
+  const messages = (lang: string): unknown => JSON.parse(readFileSync(join(root, 'nodes', 'locales', lang, 'socomec-mqtt.json'), 'utf8'));
+
+  it('German has every English text, and every text the node and its editor use exists', () => {
+    const english = keys(messages('en-US')).sort();
+    assert.deepEqual(keys(messages('de')).sort(), english);
+    const used = [
+      ...readFileSync(join(root, 'src', 'nodes', 'socomec-mqtt.ts'), 'utf8').matchAll(/RED\._\('(socomec-mqtt\.[\w.]+)'/g),
+      ...readFileSync(join(root, 'nodes', 'socomec-mqtt.html'), 'utf8').matchAll(/(?:data-i18n="(?:\[\w+\])?|this\._\(')(socomec-mqtt\.[\w.]+)/g),
+    ].map((m) => m[1]);
+    assert.ok(used.length > 10);
+    for (const key of used) assert.ok(english.includes(key), key);
+    for (const lang of ['en-US', 'de']) {
+      assert.match(readFileSync(join(root, 'nodes', 'locales', lang, 'socomec-mqtt.html'), 'utf8'), /data-help-name="socomec-mqtt"/);
+    }
   });
 });
