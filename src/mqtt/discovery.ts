@@ -49,11 +49,6 @@ const CLASSES_BY_UNIT: Record<string, SensorClasses> = {
   h: { device_class: 'duration', state_class: 'total_increasing' },
 };
 
-/** Units whose values only grow: HA's total_increasing, and the values a failed read must never fake. */
-export function isCounterUnit(unit: string): boolean {
-  return CLASSES_BY_UNIT[unit]?.state_class === 'total_increasing';
-}
-
 /**
  * The classes of a value: from its unit; a number without a unit is a power factor
  * (-1..1; the only unitless numbers among the measurements); text (enum names such as

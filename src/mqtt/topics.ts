@@ -33,13 +33,6 @@ export function discoveryId(name: string): string {
   return name.replace(/[^A-Za-z0-9_-]+/g, '_');
 }
 
-/** A prefix of one or more levels ("socomec", "plant/socomec"), without leading or trailing slashes. */
-export function topicPrefix(prefix: string): string | undefined {
-  const levels = prefix.split('/').map((p) => topicLevel(p));
-  if (levels.length === 0 || levels.some((l) => l === undefined)) return undefined;
-  return levels.join('/');
-}
-
 /** The topics of one meter. */
 export interface MeterTopics {
   /** `<prefix>/<site>/<meter>` */
