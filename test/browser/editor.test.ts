@@ -11,7 +11,7 @@ import { eventually, launchChromium, makeUserDir, removeDir, screenshot, startDe
 
 const PROJECT_ROOT = path.resolve(__dirname, '..', '..', '..');
 /** The flow node types the palette offers (socomec-connection is a config node: not in the palette). */
-const PALETTE_TYPES = ['socomec-read-measurements', 'socomec-read-identity', 'socomec-write-settings', 'socomec-reset', 'socomec-alarm-status'];
+const PALETTE_TYPES = ['socomec-read-measurements', 'socomec-read-identity', 'socomec-write-settings', 'socomec-reset', 'socomec-alarm-status', 'socomec-mqtt'];
 const ICON_PATH = '/icons/@diris-tools/node-red-socomec/';
 
 /** The first paragraph of a node's help file, whitespace collapsed, as the help sidebar shows it. */
@@ -66,7 +66,7 @@ describe('demo editor in Chromium', function () {
     }
   });
 
-  it('the palette shows the five Socomec flow nodes together in one Socomec category', async function () {
+  it('the palette shows the Socomec flow nodes together in one Socomec category', async function () {
     const categories: string[] = [];
     for (const type of PALETTE_TYPES) {
       const node = page.locator(`.red-ui-palette-node[data-palette-type="${type}"]`);
