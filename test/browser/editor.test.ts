@@ -217,4 +217,28 @@ describe('demo editor in Chromium', function () {
     );
     for (const cells of found) assert.match(cells[1], /^DIRIS A20/, `unit ${cells[0]} shows product "${cells[1]}"`);
   });
+
+  it('the MQTT example flows import with every node and config node valid', async function () {
+    for (const name of ['mqtt-topics.json', 'mqtt-home-assistant.json']) {
+      const example = JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, 'examples', name), 'utf8')) as { id: string }[];
+      const invalid = await page.evaluate((nodes) => {
+        interface EditorNode { id: string; type: string; name?: string; valid?: boolean; validationErrors?: string[] }
+        const editor = (window as unknown as {
+          RED: {
+            view: { importNodes(nodes: unknown, options: object): void };
+            nodes: { node(id: string): EditorNode | null; eachNode(cb: (n: EditorNode) => void): void };
+          };
+        }).RED;
+        editor.view.importNodes(nodes, { addFlow: true });
+        const problems: string[] = [];
+        for (const { id } of nodes as { id: string }[]) {
+          const n = editor.nodes.node(id);
+          if (n === null) problems.push(`${id} was not imported`);
+          else if (n.valid === false) problems.push(`${n.type} "${n.name ?? n.id}": ${(n.validationErrors ?? []).join(', ')}`);
+        }
+        return problems;
+      }, example);
+      assert.deepEqual(invalid, [], name);
+    }
+  });
 });
