@@ -174,13 +174,15 @@ export = function (RED: NodeAPI): void {
         done();
       } catch (err) {
         node.status({ fill: 'red', shape: 'dot', text: messageOf(err).slice(0, 40) });
+        shown = undefined; // the next good msg puts the meters' status back
         done(err instanceof Error ? err : new Error(messageOf(err)));
       }
     });
 
     const watchdog = setInterval(() => {
       const result = formatter.check(Date.now());
-      if (result.messages.length > 0) emit(result);
+      // The watchdog knows nothing of meters waiting for a name: keep what the last msg said.
+      if (result.messages.length > 0) emit({ ...result, waiting });
     }, WATCHDOG_PERIOD_MS);
 
     node.on('close', (_removed: boolean, done: () => void) => {
