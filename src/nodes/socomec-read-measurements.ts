@@ -22,6 +22,7 @@ import {
   buildOutput,
   configuredSeconds,
   configuredUnitId,
+  explainError,
   onMeterInput,
   outputTopic,
   pollMeter,
@@ -44,6 +45,8 @@ interface ReadMeasurementsDef extends NodeDef {
   outputMode?: OutputMode;
   /** "auto", a model id ("A10"), or absent (flows from before models: the A-20 table). */
   model?: string;
+  /** Also send a failed read as a msg with msg.error and no payload (for socomec-mqtt's availability). */
+  sendFailures?: boolean;
 }
 
 const DEFAULT_GROUPS = ['instantaneous', 'energies'];
@@ -104,9 +107,30 @@ export = function (RED: NodeAPI): void {
       return outputs(msg, reading, unitId);
     };
 
-    onMeterInput(node, attached, { unitId: configuredUnit, block: 'measurements' }, read);
+    /**
+     * With sendFailures, a failed read also goes out as a msg without payload and with
+     * msg.error, so the next node (socomec-mqtt) can mark the meter offline without a
+     * Catch node; the error still reaches done(err) / the status as before.
+     */
+    const readOrReport = async (msg: NodeMessage | undefined, unitId: number): Promise<NodeMessage[]> => {
+      try {
+        return await read(msg, unitId);
+      } catch (err) {
+        if (def.sendFailures === true) {
+          const explained = explainError(err, { unitId, link: attached.describe(), block: 'measurements' });
+          const failure: NodeMessage = { ...(msg ?? {}), topic: outputTopic(def.topic, msg, unitId), unitId, timestamp: Date.now() };
+          delete failure.payload;
+          failure.error = { message: explained.message, kind: (explained as Error & { kind?: string }).kind ?? 'error' };
+          failure.diagnostics = { link: attached.describe() };
+          node.send(failure);
+        }
+        throw err;
+      }
+    };
 
-    const poller = pollMeter(node, attached, { seconds: pollSeconds, unitId: configuredUnit, block: 'measurements', topic: def.topic }, read);
+    onMeterInput(node, attached, { unitId: configuredUnit, block: 'measurements' }, readOrReport);
+
+    const poller = pollMeter(node, attached, { seconds: pollSeconds, unitId: configuredUnit, block: 'measurements', topic: def.topic }, readOrReport);
 
     node.on('close', (_removed: boolean, done: () => void) => {
       poller.stop();
