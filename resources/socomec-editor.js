@@ -165,9 +165,9 @@
             },
         }, definition);
         result.oneditprepare = function () {
-            ['unitId', 'pollSeconds'].forEach(function (name) {
+            Object.keys(nodeSchema).forEach(function (name) {
                 var spec = nodeSchema[name];
-                if (spec) $('#node-input-' + name).spinner({ min: spec.min, max: spec.max });
+                if (spec.type === 'integer' || spec.type === 'number') $('#node-input-' + name).spinner({ min: spec.min, max: spec.max });
             });
             // A flow from before models reads the A-20 table.
             if (nodeSchema.model && !this.model) $('#node-input-model').val(nodeSchema.model.whenAbsent);

@@ -233,6 +233,10 @@ window.SocomecSchema = {
                     "single",
                     "perValue"
                 ]
+            },
+            "sendFailures": {
+                "type": "boolean",
+                "value": false
             }
         },
         "socomec-read-identity": {
@@ -504,6 +508,72 @@ window.SocomecSchema = {
                 "type": "boolean",
                 "value": false
             }
+        },
+        "socomec-mqtt": {
+            "name": {
+                "type": "text",
+                "value": ""
+            },
+            "prefix": {
+                "type": "text",
+                "value": "socomec",
+                "required": true,
+                "pattern": "^(?=.*[A-Za-z0-9])[^+#]*$"
+            },
+            "site": {
+                "type": "text",
+                "value": "site",
+                "required": true,
+                "pattern": "^(?=.*[A-Za-z0-9])[^+#]*$"
+            },
+            "names": {
+                "type": "text",
+                "value": ""
+            },
+            "values": {
+                "type": "boolean",
+                "value": true
+            },
+            "state": {
+                "type": "boolean",
+                "value": true
+            },
+            "retain": {
+                "type": "boolean",
+                "value": false
+            },
+            "qos": {
+                "type": "choice",
+                "value": 1,
+                "choices": [
+                    0,
+                    1,
+                    2
+                ]
+            },
+            "discovery": {
+                "type": "boolean",
+                "value": false
+            },
+            "discoveryPrefix": {
+                "type": "text",
+                "value": "homeassistant",
+                "required": true,
+                "pattern": "^(?=.*[A-Za-z0-9])[^+#]*$",
+                "when": "discovery"
+            },
+            "instanceStatusTopic": {
+                "type": "text",
+                "value": "",
+                "pattern": "^[^+#]*$"
+            },
+            "staleSeconds": {
+                "type": "number",
+                "value": 0,
+                "min": 0,
+                "max": 86400,
+                "blank": true
+            }
         }
     },
     settingProblem: function settingProblem(spec, value, others) {
@@ -515,8 +585,13 @@ window.SocomecSchema = {
         return undefined;
     if (spec.type === 'boolean' || spec.type === 'config')
         return undefined;
-    if (spec.type === 'text')
-        return spec.required && blank ? { key: 'required', params: {} } : undefined;
+    if (spec.when !== undefined && others[spec.when] !== true)
+        return undefined;
+    if (spec.type === 'text') {
+        if (blank)
+            return spec.required ? { key: 'required', params: {} } : undefined;
+        return spec.pattern !== undefined && !new RegExp(spec.pattern).test(String(value)) ? { key: 'pattern', params: {} } : undefined;
+    }
     if (spec.type === 'choices') {
         const list = Array.isArray(value) ? value : [];
         const choices = spec.choices || [];

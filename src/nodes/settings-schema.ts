@@ -34,6 +34,10 @@ export interface SettingSpec {
   configType?: string;
   /** What a flow saved before the setting existed gets (model: the A-20 table, as before models). */
   whenAbsent?: string;
+  /** A text must match this (a regular expression's source). */
+  pattern?: string;
+  /** Checked only when this boolean setting is on. */
+  when?: string;
   /** Editor rows of one kind shown together ("resets"). */
   group?: string;
 }
@@ -42,7 +46,7 @@ export type NodeSchema = Readonly<Record<string, SettingSpec>>;
 
 /** A problem with a value: a key of the locale's "validation" section and its parameters. */
 export interface SettingProblem {
-  key: 'required' | 'integer' | 'number' | 'oneOf' | 'someOf' | 'atLeast' | 'needs';
+  key: 'required' | 'integer' | 'number' | 'oneOf' | 'someOf' | 'atLeast' | 'needs' | 'pattern';
   params: Record<string, string | number>;
 }
 
@@ -57,7 +61,11 @@ export function settingProblem(spec: SettingSpec, value: unknown, others: Record
   // Node-RED puts environment variables in ("${METER_HOST}") before the runtime sees the value.
   if (typeof value === 'string' && /^\$\{[A-Za-z_][A-Za-z0-9_]*\}$/.test(value.trim())) return undefined;
   if (spec.type === 'boolean' || spec.type === 'config') return undefined;
-  if (spec.type === 'text') return spec.required && blank ? { key: 'required', params: {} } : undefined;
+  if (spec.when !== undefined && others[spec.when] !== true) return undefined;
+  if (spec.type === 'text') {
+    if (blank) return spec.required ? { key: 'required', params: {} } : undefined;
+    return spec.pattern !== undefined && !new RegExp(spec.pattern).test(String(value)) ? { key: 'pattern', params: {} } : undefined;
+  }
   if (spec.type === 'choices') {
     const list = Array.isArray(value) ? value : [];
     const choices = spec.choices || [];
@@ -106,6 +114,8 @@ export function problemText(name: string, problem: SettingProblem): string {
       return `${name} must be at least ${p.other} (${p.value})`;
     case 'needs':
       return `${name} needs ${p.option}`;
+    case 'pattern':
+      return `${name} is not in the expected form`;
   }
 }
 
@@ -137,6 +147,9 @@ const POLL_SECONDS: SettingSpec = { type: 'number', value: 0, min: 0, max: 86_40
 
 const TCP_KINDS = ['tcp', 'rtu-over-tcp'];
 
+/** One MQTT topic level: some letter or digit, no wildcard. */
+const TOPIC_LEVEL = '^(?=.*[A-Za-z0-9])[^+#]*$';
+
 export const SETTINGS_SCHEMA: Readonly<Record<string, NodeSchema>> = {
   'socomec-connection': {
     name: { type: 'text', value: '' },
@@ -164,6 +177,7 @@ export const SETTINGS_SCHEMA: Readonly<Record<string, NodeSchema>> = {
     table: { type: 'choice', value: 'standard', choices: MEASUREMENT_TABLES },
     pollSeconds: POLL_SECONDS,
     outputMode: { type: 'choice', value: 'single', choices: ['single', 'perValue'] },
+    sendFailures: { type: 'boolean', value: false },
   },
   'socomec-read-identity': {
     ...FLOW_NODE,
@@ -198,6 +212,21 @@ export const SETTINGS_SCHEMA: Readonly<Record<string, NodeSchema>> = {
     legacy: { type: 'boolean', value: false },
     io: { type: 'boolean', value: false },
     onlyOnChange: { type: 'boolean', value: false },
+  },
+  'socomec-mqtt': {
+    name: { type: 'text', value: '' },
+    prefix: { type: 'text', value: 'socomec', required: true, pattern: TOPIC_LEVEL },
+    site: { type: 'text', value: 'site', required: true, pattern: TOPIC_LEVEL },
+    // "5=incomer, 6=pv": unit ids 1..247 are checked by the editor's own validator and the runtime's parseNames.
+    names: { type: 'text', value: '' },
+    values: { type: 'boolean', value: true },
+    state: { type: 'boolean', value: true },
+    retain: { type: 'boolean', value: false },
+    qos: { type: 'choice', value: 1, choices: [0, 1, 2] },
+    discovery: { type: 'boolean', value: false },
+    discoveryPrefix: { type: 'text', value: 'homeassistant', required: true, pattern: TOPIC_LEVEL, when: 'discovery' },
+    instanceStatusTopic: { type: 'text', value: '', pattern: '^[^+#]*$' },
+    staleSeconds: { type: 'number', value: 0, min: 0, max: 86_400, blank: true },
   },
 };
 

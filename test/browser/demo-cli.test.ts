@@ -133,6 +133,7 @@ describe('demo command', function () {
     assert.deepEqual(types.sort(), [
       'socomec-alarm-status',
       'socomec-connection',
+      'socomec-mqtt',
       'socomec-read-identity',
       'socomec-read-measurements',
       'socomec-reset',

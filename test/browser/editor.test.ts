@@ -11,7 +11,7 @@ import { docsScreenshot, eventually, launchChromium, makeUserDir, removeDir, scr
 
 const PROJECT_ROOT = path.resolve(__dirname, '..', '..', '..');
 /** The flow node types the palette offers (socomec-connection is a config node: not in the palette). */
-const PALETTE_TYPES = ['socomec-read-measurements', 'socomec-read-identity', 'socomec-write-settings', 'socomec-reset', 'socomec-alarm-status'];
+const PALETTE_TYPES = ['socomec-read-measurements', 'socomec-read-identity', 'socomec-write-settings', 'socomec-reset', 'socomec-alarm-status', 'socomec-mqtt'];
 const ICON_PATH = '/icons/@diris-tools/node-red-socomec/';
 
 /** The first paragraph of a node's help file, whitespace collapsed, as the help sidebar shows it. */
@@ -66,7 +66,7 @@ describe('demo editor in Chromium', function () {
     }
   });
 
-  it('the palette shows the five Socomec flow nodes together in one Socomec category', async function () {
+  it('the palette shows the Socomec flow nodes together in one Socomec category', async function () {
     const categories: string[] = [];
     for (const type of PALETTE_TYPES) {
       const node = page.locator(`.red-ui-palette-node[data-palette-type="${type}"]`);
@@ -244,6 +244,33 @@ describe('demo editor in Chromium', function () {
     await result.locator('tbody tr, .socomec-connection-error').first().waitFor({ timeout: 20_000 });
     assert.equal(await result.locator('.socomec-connection-error').count(), 0, `the scan failed: ${await result.textContent()}`);
     assert.equal(await result.locator('tbody tr').count(), 2);
+  });
+
+  it('the MQTT example flows import with every node and config node valid', async function () {
+    for (const name of ['mqtt-topics.json', 'mqtt-home-assistant.json']) {
+      // The examples' connection is the demo's own (one shared id): import the rest, as "Import copy" does.
+      const example = (JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, 'examples', name), 'utf8')) as { id: string }[]).filter(
+        (n) => n.id !== 'socomec-example-connection',
+      );
+      const invalid = await page.evaluate((nodes) => {
+        interface EditorNode { id: string; type: string; name?: string; valid?: boolean; validationErrors?: string[] }
+        const editor = (window as unknown as {
+          RED: {
+            view: { importNodes(nodes: unknown, options: object): void };
+            nodes: { node(id: string): EditorNode | null; eachNode(cb: (n: EditorNode) => void): void };
+          };
+        }).RED;
+        editor.view.importNodes(nodes, { addFlow: true });
+        const problems: string[] = [];
+        for (const { id } of nodes as { id: string }[]) {
+          const n = editor.nodes.node(id);
+          if (n === null) problems.push(`${id} was not imported`);
+          else if (n.valid === false) problems.push(`${n.type} "${n.name ?? n.id}": ${(n.validationErrors ?? []).join(', ')}`);
+        }
+        return problems;
+      }, example);
+      assert.deepEqual(invalid, [], name);
+    }
   });
 
   it('importing examples into the demo adds no second connection: they share the demo\'s (kept last: it adds tabs)', async function () {

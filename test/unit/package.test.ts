@@ -22,10 +22,11 @@ describe('the package as the Flow Library and Node-RED see it', () => {
     assert.deepEqual(Object.keys(pkg.optionalDependencies), ['serialport']);
   });
 
-  it('registers the six contract node types with literal registerType calls in text/javascript scripts', () => {
+  it('registers the six contract node types and socomec-mqtt with literal registerType calls in text/javascript scripts', () => {
     assert.deepEqual(nodeTypes.sort(), [
       'socomec-alarm-status',
       'socomec-connection',
+      'socomec-mqtt',
       'socomec-read-identity',
       'socomec-read-measurements',
       'socomec-reset',

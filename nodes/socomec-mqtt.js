@@ -1,0 +1,1 @@
+module.exports = require('../dist/src/nodes/socomec-mqtt');
