@@ -147,6 +147,13 @@ window.SocomecSchema = {
                 "min": 1000,
                 "max": 3600000,
                 "blank": true
+            },
+            "configVersion": {
+                "type": "integer",
+                "value": 1,
+                "min": 1,
+                "max": 1,
+                "blank": true
             }
         },
         "socomec-read-measurements": {
@@ -237,6 +244,13 @@ window.SocomecSchema = {
             "sendFailures": {
                 "type": "boolean",
                 "value": false
+            },
+            "configVersion": {
+                "type": "integer",
+                "value": 1,
+                "min": 1,
+                "max": 1,
+                "blank": true
             }
         },
         "socomec-read-identity": {
@@ -266,6 +280,13 @@ window.SocomecSchema = {
             "details": {
                 "type": "boolean",
                 "value": false
+            },
+            "configVersion": {
+                "type": "integer",
+                "value": 1,
+                "min": 1,
+                "max": 1,
+                "blank": true
             }
         },
         "socomec-write-settings": {
@@ -340,6 +361,13 @@ window.SocomecSchema = {
             "dryRun": {
                 "type": "boolean",
                 "value": false
+            },
+            "configVersion": {
+                "type": "integer",
+                "value": 1,
+                "min": 1,
+                "max": 1,
+                "blank": true
             }
         },
         "socomec-reset": {
@@ -444,6 +472,13 @@ window.SocomecSchema = {
                 "type": "boolean",
                 "value": false,
                 "group": "commands"
+            },
+            "configVersion": {
+                "type": "integer",
+                "value": 1,
+                "min": 1,
+                "max": 1,
+                "blank": true
             }
         },
         "socomec-alarm-status": {
@@ -507,6 +542,13 @@ window.SocomecSchema = {
             "onlyOnChange": {
                 "type": "boolean",
                 "value": false
+            },
+            "configVersion": {
+                "type": "integer",
+                "value": 1,
+                "min": 1,
+                "max": 1,
+                "blank": true
             }
         },
         "socomec-mqtt": {
@@ -572,6 +614,13 @@ window.SocomecSchema = {
                 "value": 0,
                 "min": 0,
                 "max": 86400,
+                "blank": true
+            },
+            "configVersion": {
+                "type": "integer",
+                "value": 1,
+                "min": 1,
+                "max": 1,
                 "blank": true
             }
         }

@@ -7,6 +7,7 @@
  */
 import type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow, NodeStatus } from 'node-red';
 import type { ModelChoice } from '../device';
+import { migrateConfig } from './config-migrations';
 import { attachConnection, NotAttachedError, type AttachedConnection } from './connection-attachment';
 import { resolveUnitId } from './input-parsing';
 import { asError, errorStatus, explainError, type FailureContext } from './node-errors';
@@ -89,7 +90,10 @@ export function defineMeterNode<D extends MeterNodeDef, S extends MeterNodeSetti
     let settings: S;
     let attached: AttachedConnection;
     try {
-      settings = definition.parse(def);
+      // A flow saved by an older version is brought up to date first (pure steps, no write back).
+      const migrated = migrateConfig(definition.type, def);
+      if (migrated.applied.length > 0) node.log(`settings from configVersion ${migrated.from} brought up to date: ${migrated.applied.join('; ')}`);
+      settings = definition.parse(migrated.config);
       attached = attachConnection(RED, node, def.connection, { model: settings.model });
     } catch (err) {
       rejectInputs(node, asError(err), err instanceof NotAttachedError ? err.status : brokenStatus('badSettings'));

@@ -7,6 +7,7 @@
  */
 import { MEASUREMENT_GROUPS, MEASUREMENT_TABLES, MODEL_CHOICES, SETTINGS_BLOCKS } from '../device';
 import { BLOCKS, DIRIS_A20, PROFILES } from '../registers';
+import { CONFIG_VERSION, VERSION_PROPERTY } from './config-migrations';
 
 export type SettingType = 'integer' | 'number' | 'choice' | 'choices' | 'boolean' | 'text' | 'config';
 
@@ -150,7 +151,10 @@ const TCP_KINDS = ['tcp', 'rtu-over-tcp'];
 /** One MQTT topic level: some letter or digit, no wildcard. */
 const TOPIC_LEVEL = '^(?=.*[A-Za-z0-9])[^+#]*$';
 
-export const SETTINGS_SCHEMA: Readonly<Record<string, NodeSchema>> = {
+/** The config format version every node saves (new nodes get the current one). */
+const VERSION: NodeSchema = { [VERSION_PROPERTY]: { type: 'integer', value: CONFIG_VERSION, min: 1, max: CONFIG_VERSION, blank: true } };
+
+const SCHEMAS: Readonly<Record<string, NodeSchema>> = {
   'socomec-connection': {
     name: { type: 'text', value: '' },
     transport: { type: 'choice', value: 'tcp', choices: ['tcp', 'rtu', 'rtu-over-tcp'] },
@@ -229,6 +233,10 @@ export const SETTINGS_SCHEMA: Readonly<Record<string, NodeSchema>> = {
     staleSeconds: { type: 'number', value: 0, min: 0, max: 86_400, blank: true },
   },
 };
+
+export const SETTINGS_SCHEMA: Readonly<Record<string, NodeSchema>> = Object.fromEntries(
+  Object.entries(SCHEMAS).map(([type, schema]) => [type, { ...schema, ...VERSION }]),
+);
 
 /** One node's schema. */
 export function schemaOf(type: string): NodeSchema {

@@ -9,6 +9,7 @@ import type { Node, NodeAPI, NodeDef } from 'node-red';
 import { describeLink, ModbusLink, normalizeLinkConfig, type LinkState } from '../transport';
 import { cancelScanOn, serveConnectionEndpoints } from './admin-endpoints';
 import { CONNECTION_TYPE, type ConnectionNode, type ConnectionStats, type LinkStateListener } from './connection-attachment';
+import { migrateConfig } from './config-migrations';
 import { linkConfigFromSettings, type ConnectionSettings } from './connection-settings';
 import { messageOf } from './node-errors';
 import { useRuntimeLanguage } from './status-text';
@@ -21,11 +22,19 @@ export = function (RED: NodeAPI): void {
   function SocomecConnectionNode(this: Node, def: ConnectionDef): void {
     RED.nodes.createNode(this, def);
     const node = this as ConnectionNode;
-    const linkConfig = linkConfigFromSettings(def);
+    let migrated: ConnectionDef = def;
+    let versionProblem: string | undefined;
+    try {
+      migrated = migrateConfig(CONNECTION_TYPE, def).config;
+    } catch (err) {
+      versionProblem = messageOf(err);
+    }
+    const linkConfig = linkConfigFromSettings(migrated);
     cancelScanOn(linkConfig, new Error(`connection ${node.name || node.id} was deployed on this port`));
     let configProblem: string | undefined;
     let description: string;
     try {
+      if (versionProblem !== undefined) throw new Error(versionProblem);
       description = describeLink(normalizeLinkConfig(linkConfig));
     } catch (err) {
       configProblem = messageOf(err);

@@ -7,6 +7,7 @@
  */
 import type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow } from 'node-red';
 import { AVAILABILITY_LEVEL, MqttFormatError, MqttFormatter, parseNames, type FormatResult, type MeterRef, type Qos } from '../mqtt';
+import { migrateConfig } from './config-migrations';
 import { messageOf } from './node-errors';
 
 interface SocomecMqttDef extends NodeDef {
@@ -69,9 +70,10 @@ export = function (RED: NodeAPI): void {
     setupMqtt(this, def);
   }
 
-  function setupMqtt(node: Node, def: SocomecMqttDef): void {
+  function setupMqtt(node: Node, saved: SocomecMqttDef): void {
     let formatter: MqttFormatter;
     try {
+      const def = migrateConfig('socomec-mqtt', saved).config;
       const staleSeconds = def.staleSeconds === undefined || String(def.staleSeconds).trim() === '' ? 0 : Number(def.staleSeconds);
       formatter = new MqttFormatter({
         prefix: def.prefix ?? 'socomec',

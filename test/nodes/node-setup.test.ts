@@ -35,6 +35,15 @@ describe('flow nodes that cannot work', () => {
       assert.match(msg.error.message, /unit id.*300/i);
     });
 
+    it(`${type} saved by a newer package refuses every msg, saying so`, async () => {
+      const flow = [flowTab(), { id: 'node', type, z: FLOW_ID, connection: '', unitId: 5, configVersion: 99, wires: [[]], ...at() }, ...catchAll()];
+      await helper.load(NODES, flow);
+      const caught = nextMessages('caught', 1);
+      inject('node', { payload: 'x' } as never);
+      const [msg] = (await caught) as unknown as { error: { message: string } }[];
+      assert.match(msg.error.message, /saved by a newer version of this package \(configVersion 99/);
+    });
+
     it(`${type} with bad settings says "bad settings" in the same red ring as every other Socomec node`, async () => {
       const flow = [flowTab(), { id: 'node', type, z: FLOW_ID, connection: '', unitId: 'five', wires: [[]], ...at() }];
       await helper.load(NODES, flow);
