@@ -72,4 +72,12 @@ describe('status words', () => {
     assert.equal(await wordsInRuntime('de'), 'Verbindung getrennt: ECONNREFUSED | Schnittstelle fehlt | keine Antwort');
     assert.equal(await wordsInRuntime('en-US'), 'link down: ECONNREFUSED | port missing | no answer');
   });
+
+  it('come in French through the same i18n, each fitting a status with a long cause filled in', async () => {
+    for (const [key, text] of Object.entries(statusWords('fr'))) {
+      const filled = text.replace('__cause__', 'EHOSTUNREACH').replace('__code__', '11');
+      assert.ok(filled.length <= MAX_STATUS_CHARS, `${key}: "${filled}" is ${filled.length} characters`);
+    }
+    assert.equal(await wordsInRuntime('fr'), 'liaison coupée : ECONNREFUSED | port absent | pas de réponse');
+  });
 });
