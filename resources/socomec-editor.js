@@ -132,7 +132,8 @@
             var name = $(this).attr('data-socomec-choices');
             $(this).append(options(type, name, schema.nodes[type][name]));
         });
-        script.html(template.html());
+        // As text: .html() would parse a template holding <style> into elements under the script.
+        script.text(template.html());
     }
 
     /** The choices of a setting (for checkbox lists such as read-measurements' groups). */

@@ -7,6 +7,7 @@ import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
+import { MEASUREMENT_TABLES, MODEL_CHOICES, SETTINGS_BLOCKS } from '../../src/device';
 import { docsScreenshot, eventually, launchChromium, makeUserDir, removeDir, screenshot, startDemoProcess, type DemoProcess } from '../helpers/browser';
 
 const PROJECT_ROOT = path.resolve(__dirname, '..', '..', '..');
@@ -182,6 +183,36 @@ describe('demo editor in Chromium', function () {
     await unitId.fill('6');
     await unitId.blur();
     await page.waitForFunction(() => document.querySelector('#node-input-unitId')?.classList.contains('input-error') === false);
+  });
+
+  it('the dialogs\' validators say what is wrong, and their choices are the register map\'s', async function () {
+    const seen = await page.evaluate(() => {
+      interface Def { defaults: Record<string, { validate?: (this: object, v: unknown, opt?: object) => unknown }> }
+      const editor = (window as unknown as { RED: { nodes: { getType(type: string): Def } } }).RED;
+      const check = (type: string, name: string, node: object, value: unknown): unknown => editor.nodes.getType(type).defaults[name].validate!.call(node, value, {});
+      const options = (type: string, name: string): string[] => {
+        const template = document.querySelector(`script[data-template-name="${type}"]`)!.textContent ?? '';
+        const holder = document.createElement('div');
+        holder.innerHTML = template;
+        return [...holder.querySelectorAll(`#node-input-${name} option`)].map((o) => (o as HTMLOptionElement).value);
+      };
+      return {
+        unitId: check('socomec-read-measurements', 'unitId', {}, 300),
+        unitIdEnv: check('socomec-read-measurements', 'unitId', {}, '${METER_UNIT}'),
+        timeout: check('socomec-connection', 'timeoutMs', { transport: 'tcp' }, 0),
+        factory: check('socomec-write-settings', 'block', { allowFactoryBlocks: false }, 'factory'),
+        models: options('socomec-reset', 'model'),
+        tables: options('socomec-read-measurements', 'table'),
+        blocks: options('socomec-write-settings', 'block'),
+      };
+    });
+    assert.equal(seen.unitId, 'an integer 1..247');
+    assert.equal(seen.unitIdEnv, true);
+    assert.equal(seen.timeout, 'an integer 1..600000');
+    assert.equal(seen.factory, 'needs the option allowFactoryBlocks');
+    assert.deepEqual(seen.models, [...MODEL_CHOICES]);
+    assert.deepEqual(seen.tables, [...MEASUREMENT_TABLES]);
+    assert.deepEqual(seen.blocks, [...SETTINGS_BLOCKS]);
   });
 
   it('the connection dialog shows only the chosen transport\'s fields, and its scan lists the simulator\'s meters', async function () {
