@@ -9,3 +9,4 @@ export { MODEL_CHOICES, isModelChoice, detectFromIdentification, forgetDetection
 export { alarmEvents, alarmSide } from './alarms';
 export { buildIdentity } from './identity';
 export { scanUnits, type ScanHit, type ScanResult } from './scan';
+export { LineSchedule, type DuePoll, type PollRate } from './line-schedule';

@@ -302,6 +302,12 @@ describe('demo editor in Chromium', function () {
       }, example);
       assert.deepEqual(invalid, [], name);
     }
+    // Back to the demo's tab for the tests after this one.
+    await page.evaluate(() => {
+      const editor = (window as unknown as { RED: { nodes: { node(id: string): { z: string } | null }; workspaces: { show(id: string): void } } }).RED;
+      const measure = editor.nodes.node('diris-demo-measure');
+      if (measure) editor.workspaces.show(measure.z);
+    });
   });
 
   it('importing examples into the demo adds no second connection: they share the demo\'s (kept last: it adds tabs)', async function () {
