@@ -17,7 +17,7 @@
     /** Icons of the rows the editors share. */
     var ICONS = {
         name: 'tag', connection: 'plug', unitId: 'hashtag', model: 'microchip', topic: 'tasks', pollSeconds: 'clock-o',
-        table: 'table', block: 'table', outputMode: 'sign-out', groups: 'list-ul',
+        table: 'table', block: 'table', outputMode: 'sign-out', groups: 'list-ul', staleSeconds: 'clock-o',
     };
 
     function prefixOf(type) {
@@ -99,6 +99,7 @@
             if (name === 'topic') input.attr('data-i18n', '[placeholder]' + type + '.placeholder.topic');
         }
         div.append(input.attr('id', id));
+        if (spec.hint) div.append(' ').append($('<span>').attr('data-i18n', labelKey(type, name) + 'Hint'));
         return div;
     }
 

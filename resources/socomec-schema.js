@@ -231,7 +231,8 @@ window.SocomecSchema = {
                 "value": 0,
                 "min": 0,
                 "max": 86400,
-                "blank": true
+                "blank": true,
+                "hint": true
             },
             "outputMode": {
                 "type": "choice",
@@ -529,7 +530,8 @@ window.SocomecSchema = {
                 "value": 0,
                 "min": 0,
                 "max": 86400,
-                "blank": true
+                "blank": true,
+                "hint": true
             },
             "legacy": {
                 "type": "boolean",
@@ -614,7 +616,8 @@ window.SocomecSchema = {
                 "value": 0,
                 "min": 0,
                 "max": 86400,
-                "blank": true
+                "blank": true,
+                "hint": true
             },
             "configVersion": {
                 "type": "integer",

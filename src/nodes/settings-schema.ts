@@ -35,6 +35,8 @@ export interface SettingSpec {
   configType?: string;
   /** What a flow saved before the setting existed gets (model: the A-20 table, as before models). */
   whenAbsent?: string;
+  /** The editor shows a hint after the field (the catalog's label.<name>Hint). */
+  hint?: boolean;
   /** A text must match this (a regular expression's source). */
   pattern?: string;
   /** Checked only when this boolean setting is on. */
@@ -144,7 +146,7 @@ const FLOW_NODE: NodeSchema = {
 /** Flow nodes that read with a model's table. */
 const MODEL: SettingSpec = { type: 'choice', value: 'auto', choices: MODEL_CHOICES, labels: MODEL_LABELS, blank: true, whenAbsent: DIRIS_A20.id };
 
-const POLL_SECONDS: SettingSpec = { type: 'number', value: 0, min: 0, max: 86_400, blank: true };
+const POLL_SECONDS: SettingSpec = { type: 'number', value: 0, min: 0, max: 86_400, blank: true, hint: true };
 
 const TCP_KINDS = ['tcp', 'rtu-over-tcp'];
 
@@ -230,7 +232,7 @@ const SCHEMAS: Readonly<Record<string, NodeSchema>> = {
     discovery: { type: 'boolean', value: false },
     discoveryPrefix: { type: 'text', value: 'homeassistant', required: true, pattern: TOPIC_LEVEL, when: 'discovery' },
     instanceStatusTopic: { type: 'text', value: '', pattern: '^[^+#]*$' },
-    staleSeconds: { type: 'number', value: 0, min: 0, max: 86_400, blank: true },
+    staleSeconds: { type: 'number', value: 0, min: 0, max: 86_400, blank: true, hint: true },
   },
 };
 
