@@ -51,4 +51,15 @@ describe('flow nodes that cannot work', () => {
       assert.deepEqual(node.status.args[0][0], { fill: 'red', shape: 'ring', text: 'bad settings' });
     });
   }
+
+  it('a saved read-measurements node with an unknown table says "bad settings" and names the valid tables, instead of reading another one', async () => {
+    const flow = [flowTab(), { id: 'node', type: 'socomec-read-measurements', z: FLOW_ID, connection: '', unitId: 5, table: 'legacy64', wires: [[]], ...at() }, ...catchAll()];
+    await helper.load(NODES, flow);
+    const node = helper.getNode('node') as unknown as { status: { args: unknown[][] } };
+    assert.deepEqual(node.status.args[0][0], { fill: 'red', shape: 'ring', text: 'bad settings' });
+    const caught = nextMessages('caught', 1);
+    inject('node', { payload: 'x' } as never);
+    const [msg] = (await caught) as unknown as { error: { message: string } }[];
+    assert.match(msg.error.message, /table must be one of standard, secondary16, legacy32, legacy16, legacyB00 \(in the node settings\), got "legacy64"/);
+  });
 });
