@@ -42,7 +42,8 @@ export = function (RED: NodeAPI): void {
         const { timestamp, requests, ...identity } = await attached.device(unitId).readIdentity({ details: settings.details });
         const name = identity.extendedName || identity.productName || statusText('identified');
         // A Socomec product without a profile says so: its readings, settings and resets will be refused.
-        status(successStatus(`${name}${identity.model === null ? ` (${statusText('noProfile')})` : ''}, unit ${unitId}`, timestamp));
+        const shown = identity.model === null ? `${name} (${statusText('noProfile')})` : name;
+        status(successStatus(statusText('identity', { name: shown, unitId: String(unitId) }), timestamp));
         return [output(msg, unitId, { payload: identity, timestamp, requests })];
       },
   });

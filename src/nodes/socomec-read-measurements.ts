@@ -11,6 +11,7 @@ import { defineMeterNode, outputTopic, type MeterNodeDef, type MeterNodeSettings
 import { explainError } from './node-errors';
 import { configuredModel } from './model-choice';
 import { successStatus } from './node-status';
+import { statusText } from './status-text';
 
 type OutputMode = 'single' | 'perValue';
 
@@ -74,7 +75,7 @@ export = function (RED: NodeAPI): void {
         const groups = fields === undefined ? (stringList(msg?.groups, 'msg.groups') ?? settings.groups) : undefined;
         // The device checks group and field names and lists the valid ones when one is wrong.
         const reading = await attached.device(unitId).readMeasurements(fields !== undefined ? { table: settings.table, fields } : { table: settings.table, groups });
-        status(successStatus(`${Object.keys(reading.payload).length} values, unit ${unitId}`, reading.timestamp));
+        status(successStatus(statusText('values', { count: String(Object.keys(reading.payload).length), unitId: String(unitId) }), reading.timestamp));
         return outputs(msg, reading, unitId);
       };
       /**

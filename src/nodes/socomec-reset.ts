@@ -11,7 +11,7 @@ import { defineMeterNode, type MeterNodeDef, type MeterNodeSettings } from './me
 import { configuredModel } from './model-choice';
 import { NodeInputError } from './node-errors';
 import { busyStatus, successStatus } from './node-status';
-import { fitStatus } from './status-text';
+import { fitStatus, statusText } from './status-text';
 
 /** The resets a node can allow, each with its checkbox property. "energies" follows from the five counters. */
 const RESET_OPTIONS: readonly [Exclude<ResetName, 'energies'>, string][] = [
@@ -93,21 +93,21 @@ export = function (RED: NodeAPI): void {
         if (isCommand(payload)) where.block = COMMAND_BLOCK;
         const command = checkCommand(payload, unitId, settings);
         const device = attached.device(unitId);
-        status(busyStatus(command ?? 'resetting'));
+        status(busyStatus(command ?? statusText('resetting')));
         let result: unknown;
         let summary: string;
         if (command === 'restart') {
           await device.restart();
           result = { action: command };
-          summary = 'restart sent';
+          summary = statusText('restartSent');
         } else if (command === 'factoryConfig') {
           await device.loadFactoryConfiguration();
           result = { action: command };
-          summary = 'factory configuration loaded';
+          summary = statusText('factoryConfigLoaded');
         } else {
           const done = await device.reset(payload, settings.allowed);
           result = { reset: done.reset, mask: done.mask };
-          summary = `reset ${done.reset.join(', ')}`;
+          summary = statusText('resetDone', { names: done.reset.join(', ') });
         }
         // The meter acknowledged the write just now: that is the reply's time.
         const timestamp = Date.now();

@@ -12,6 +12,7 @@ import { defineMeterNode, type MeterNodeDef, type MeterNodeSettings } from './me
 import { configuredModel } from './model-choice';
 import { NodeInputError } from './node-errors';
 import { busyStatus, successStatus } from './node-status';
+import { statusText } from './status-text';
 
 interface WriteSettingsDef extends MeterNodeDef {
   unitId?: number | string;
@@ -72,10 +73,10 @@ function dryRunOf(msg: NodeMessage | undefined, configured: boolean): boolean {
 }
 
 function summary(result: WriteSettingsResult, onlyRead: boolean): string {
-  const count = Object.keys(result.changed).length;
-  if (onlyRead) return `read ${Object.keys(result.payload).length} settings`;
-  if (result.dryRun) return `dry run: ${count} would change`;
-  return count === 0 ? 'no change' : `${count} changed`;
+  const count = String(Object.keys(result.changed).length);
+  if (onlyRead) return statusText('settingsRead', { count: String(Object.keys(result.payload).length) });
+  if (result.dryRun) return statusText('settingsDryRun', { count });
+  return count === '0' ? statusText('settingsUnchanged') : statusText('settingsChanged', { count });
 }
 
 export = function (RED: NodeAPI): void {
@@ -88,7 +89,7 @@ export = function (RED: NodeAPI): void {
         const dryRun = dryRunOf(msg, settings.dryRun);
         const device = attached.device(unitId);
         const onlyRead = asksForRead(msg?.payload);
-        status(busyStatus(onlyRead ? 'reading' : dryRun ? 'checking' : 'writing'));
+        status(busyStatus(statusText(onlyRead ? 'reading' : dryRun ? 'checking' : 'writing')));
         const block = settings.settingsBlock;
         const result: WriteSettingsResult = onlyRead
           ? { ...(await device.readSettings(block)), changed: {}, dryRun, writes: 0 }
