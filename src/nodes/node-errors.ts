@@ -5,7 +5,7 @@
  */
 import type { NodeStatus } from 'node-red';
 import { describeError, meterName } from '../device';
-import { linkDownText, statusText } from './status-text';
+import { catalogText, linkDownText, statusText } from './status-text';
 
 /** A bad msg property or node setting: the caller's input, not the meter, is wrong. */
 export class NodeInputError extends Error {
@@ -48,39 +48,67 @@ export function asError(err: unknown): Error {
 }
 
 /**
- * One error whose message names the meter (unit id on link), the block and the cause,
- * keeping the original's kind, unit id, block, problems and modbusCode so a Catch node
- * (and describeError) can still tell them apart.
+ * The one error the node layer hands to done(err) and Catch nodes: what went wrong, at
+ * which meter, link and block, with the original as `cause`. Its message is worded once,
+ * here, from the locale files: "meter 5 on tcp 10.0.0.9:502: measurements: <cause>". A
+ * device error already names the meter, block and cause in its message: that is kept as it
+ * is rather than said twice.
  */
-export function explainError(err: unknown, where: FailureContext): Error {
-  let cause = messageOf(err);
-  const unitFromError = fieldOf(err, 'unitId');
-  const unitId = where.unitId ?? (typeof unitFromError === 'number' ? unitFromError : undefined);
-  const blockFromError = fieldOf(err, 'block');
-  const block = typeof blockFromError === 'string' && blockFromError !== '' ? blockFromError : where.block;
-  const meter = meterName(unitId, where.link);
-  let message: string;
-  if (cause.startsWith(meter)) {
-    message = cause;
-  } else {
-    // The device and the link start some messages with "meter 5:" or "unit 5:"; say it once, with the link.
-    const shortPrefix = unitId === undefined ? undefined : [`meter ${unitId}: `, `unit ${unitId}: `].find((p) => cause.startsWith(p));
-    if (shortPrefix !== undefined) cause = cause.slice(shortPrefix.length);
-    const blockPart = block !== undefined && !cause.includes(block) ? `${block}: ` : '';
-    message = `${meter}: ${blockPart}${cause}`;
+export class MeterNodeError extends Error {
+  readonly kind: string;
+  readonly unitId?: number;
+  readonly link?: string;
+  readonly block?: string;
+  readonly problems?: string[];
+  readonly modbusCode?: number;
+  /** A settings write undone after a failure: the keys written back. */
+  readonly restored?: string[];
+  /** A settings write that could not be undone: what is changed on the meter now. */
+  readonly changedOnMeter?: Record<string, { from: unknown; to: unknown }>;
+
+  constructor(cause: unknown, where: FailureContext) {
+    const unitFromError = fieldOf(cause, 'unitId');
+    const unitId = where.unitId ?? (typeof unitFromError === 'number' ? unitFromError : undefined);
+    const blockFromError = fieldOf(cause, 'block');
+    const block = typeof blockFromError === 'string' && blockFromError !== '' ? blockFromError : where.block;
+    super(failureText(messageOf(cause), unitId, where.link, block), { cause });
+    this.name = 'MeterNodeError';
+    const kind = fieldOf(cause, 'kind');
+    this.kind = typeof kind === 'string' ? kind : 'error';
+    if (unitId !== undefined) this.unitId = unitId;
+    if (where.link !== undefined) this.link = where.link;
+    if (block !== undefined) this.block = block;
+    const modbusCode = fieldOf(cause, 'modbusCode');
+    if (typeof modbusCode === 'number') this.modbusCode = modbusCode;
+    const problems = fieldOf(cause, 'problems');
+    if (Array.isArray(problems)) this.problems = problems as string[];
+    const restored = fieldOf(cause, 'restored');
+    if (Array.isArray(restored)) this.restored = restored as string[];
+    const changedOnMeter = fieldOf(cause, 'changedOnMeter');
+    if (typeof changedOnMeter === 'object' && changedOnMeter !== null) this.changedOnMeter = changedOnMeter as Record<string, { from: unknown; to: unknown }>;
   }
-  const explained = new Error(message, { cause: err }) as Error & Record<string, unknown>;
-  const name = fieldOf(err, 'name');
-  explained.name = typeof name === 'string' ? name : 'Error';
-  // A Catch node shows String(err): the plain message reads better than "DeviceError: ...".
-  explained.toString = () => message;
-  for (const key of ['kind', 'modbusCode', 'problems', 'restored', 'changedOnMeter']) {
-    const value = fieldOf(err, key);
-    if (value !== undefined) explained[key] = value;
+
+  /** Node-RED gives a Catch node String(err): the message alone says it all, without "MeterNodeError: ". */
+  override toString(): string {
+    return this.message;
   }
-  if (unitId !== undefined) explained.unitId = unitId;
-  if (block !== undefined) explained.block = block;
-  return explained;
+}
+
+/** "meter 5 on <link>: <block>: <cause>", from the locale's "error" section. */
+function failureText(cause: string, unitId: number | undefined, link: string | undefined, block: string | undefined): string {
+  // The device words its own failures with the meter, the link and the block.
+  if (unitId !== undefined && link !== undefined && cause.startsWith(meterName(unitId, link))) return cause;
+  const meter =
+    unitId === undefined
+      ? catalogText('error', link === undefined ? 'someMeter' : 'someMeterOnLink', { link: link ?? '' })
+      : catalogText('error', link === undefined ? 'meter' : 'meterOnLink', { unitId: String(unitId), link: link ?? '' });
+  const showBlock = block !== undefined && !cause.includes(block);
+  return catalogText('error', showBlock ? 'failedIn' : 'failed', { meter, block: block ?? '', cause });
+}
+
+/** Any failure as the node layer's one error, naming the meter, the link and the block. */
+export function explainError(err: unknown, where: FailureContext): MeterNodeError {
+  return new MeterNodeError(err, where);
 }
 
 /** Status words (keys of the locale's "status" section) for each error kind; 'link' and 'exception' are worded below. */

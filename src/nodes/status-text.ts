@@ -21,9 +21,11 @@ function readJson(file: string): unknown {
   }
 }
 
-/** The English status words, straight from the en-US locale file. */
-const ENGLISH: Readonly<Record<string, string>> =
-  ((readJson(`nodes/locales/en-US/${CATALOG}.json`) as Record<string, { status?: Record<string, string> }> | undefined)?.[CATALOG]?.status) ?? {};
+type Section = 'status' | 'error';
+
+/** The English words of each section, straight from the en-US locale file. */
+const ENGLISH: Readonly<Record<string, Record<string, string> | undefined>> =
+  (readJson(`nodes/locales/en-US/${CATALOG}.json`) as Record<string, Record<string, Record<string, string>>> | undefined)?.[CATALOG] ?? {};
 
 /** The i18n namespace Node-RED gives the config node's catalog: "<package>/<node set>". */
 const NAMESPACE = `${String((readJson('package.json') as { name?: string } | undefined)?.name)}/${CATALOG}`;
@@ -33,21 +35,24 @@ let translate: Translate | undefined;
 
 /** Words in the runtime's language from now on (RED._ of any node of this package). */
 export function useRuntimeLanguage(runtimeTranslate: (key: string, params?: Record<string, string>) => string): void {
-  translate = (key, params) => runtimeTranslate(`${NAMESPACE}:${CATALOG}.status.${key}`, params);
+  translate = (key, params) => runtimeTranslate(`${NAMESPACE}:${CATALOG}.${key}`, params);
+}
+
+/** One phrase of a section of the catalog by its key, __name__ placeholders filled; English when the runtime has none. */
+export function catalogText(section: Section, key: string, params: Record<string, string> = {}): string {
+  try {
+    const translated = translate?.(`${section}.${key}`, params);
+    // A missing key (or a runtime without catalogs) answers with the key itself.
+    if (typeof translated === 'string' && translated !== '' && !translated.includes(`${CATALOG}.${section}.`)) return translated;
+  } catch {
+    // English below.
+  }
+  return (ENGLISH[section]?.[key] ?? key).replace(/__(\w+)__/g, (whole: string, name: string) => params[name] ?? whole);
 }
 
 /** One status phrase by its key, with __name__ placeholders filled, fitted to a status. */
 export function statusText(key: string, params: Record<string, string> = {}): string {
-  let text: string | undefined;
-  try {
-    const translated = translate?.(key, params);
-    // A missing key (or a runtime without catalogs) answers with the key itself.
-    if (typeof translated === 'string' && translated !== '' && !translated.includes(`${CATALOG}.status.`)) text = translated;
-  } catch {
-    text = undefined;
-  }
-  text ??= (ENGLISH[key] ?? key).replace(/__(\w+)__/g, (whole: string, name: string) => params[name] ?? whole);
-  return fitStatus(text);
+  return fitStatus(catalogText('status', key, params));
 }
 
 /** At most `max` characters, cut between words with "…" when longer; never mid-word. */
