@@ -1,31 +1,13 @@
 import { scaleToValue } from '../codec';
-import { getField, type FieldDef, type FieldValue } from '../registers';
+import type { FieldValue } from '../registers';
+import { alarmQuantityField } from './quantity-scale';
 import type { AlarmEvent, AlarmSide, AlarmState } from './types';
-
-/** The measurement whose raw unit an alarm value is in, by cause name. */
-const CAUSE_FIELDS: Readonly<Record<string, [string, string]>> = {
-  'P+': ['instantaneous', 'P'],
-  'Q+': ['instantaneous', 'Q'],
-  S: ['instantaneous', 'S'],
-  PFL: ['instantaneous', 'PF'],
-  PFC: ['instantaneous', 'PF'],
-  hour: ['instantaneous', 'hourMeter'],
-};
-
-function causeField(cause: string): FieldDef | undefined {
-  const [blockId, key] = CAUSE_FIELDS[cause] ?? (cause.startsWith('thd') ? ['harmonics', cause] : ['instantaneous', cause]);
-  try {
-    return getField(blockId, key);
-  } catch {
-    return undefined;
-  }
-}
 
 /** An alarm side from its decoded cause and raw value: the value scaled in the cause's unit. */
 export function alarmSide(cause: FieldValue, rawValue: FieldValue): AlarmSide {
   const active = cause !== 'none' && cause !== 0;
   const raw = typeof rawValue === 'number' ? rawValue : 0;
-  const field = typeof cause === 'string' ? causeField(cause) : undefined;
+  const field = typeof cause === 'string' ? alarmQuantityField(cause) : undefined;
   return {
     active,
     cause: typeof cause === 'string' || typeof cause === 'number' ? cause : String(cause),

@@ -9,28 +9,33 @@
 import { scaleToValue } from '../codec';
 import { getField, type FieldDef, type FieldValue } from '../registers';
 
-/** The measurement register each alarm type (applicationSettings.alarmType) counts in: [block, key]. */
-const ALARM_TYPE_QUANTITIES: Readonly<Record<string, readonly [string, string]>> = {
-  I: ['instantaneous', 'I1'],
-  In: ['instantaneous', 'In'],
-  U: ['instantaneous', 'U12'],
-  V: ['instantaneous', 'V1'],
-  'P+': ['instantaneous', 'P'],
-  'Q+': ['instantaneous', 'Q'],
-  'S+': ['instantaneous', 'S'],
-  PFC: ['instantaneous', 'PF'],
-  PFL: ['instantaneous', 'PF'],
-  thdU: ['harmonics', 'thdU12'],
-  thdV: ['harmonics', 'thdV1'],
-  thdI: ['harmonics', 'thdI1'],
-  hour: ['instantaneous', 'hourMeter'],
-  F: ['instantaneous', 'F'],
+/** Alarm quantities named otherwise than their measurement's key: alarm types (I, U, thdV...) and causes (P+, S+, hour...). */
+const ALARM_QUANTITY_KEYS: Readonly<Record<string, string>> = {
+  I: 'I1',
+  U: 'U12',
+  V: 'V1',
+  'P+': 'P',
+  'Q+': 'Q',
+  'S+': 'S',
+  PFC: 'PF',
+  PFL: 'PF',
+  thdU: 'thdU12',
+  thdV: 'thdV1',
+  thdI: 'thdI1',
+  hour: 'hourMeter',
 };
 
-/** The measurement field whose scale and unit an alarm type's thresholds use; undefined for an unknown type. */
-export function alarmTypeQuantity(typeName: string): FieldDef | undefined {
-  const source = ALARM_TYPE_QUANTITIES[typeName];
-  return source ? getField(source[0], source[1]) : undefined;
+/**
+ * The measurement field an alarm type or an alarm cause counts in (I -> I1, thdV -> thdV1,
+ * P+ -> P; I2, In, F as they are); undefined when there is none.
+ */
+export function alarmQuantityField(name: string): FieldDef | undefined {
+  const key = Object.hasOwn(ALARM_QUANTITY_KEYS, name) ? ALARM_QUANTITY_KEYS[name] : name;
+  try {
+    return getField(key.startsWith('thd') ? 'harmonics' : 'instantaneous', key);
+  } catch {
+    return undefined;
+  }
 }
 
 /** The enum name of the quantity field's value ("I"), from a name or a raw code; undefined when it is neither. */
@@ -47,7 +52,7 @@ export function quantityName(quantityField: FieldDef, value: unknown): string | 
  */
 export function withQuantityScale(field: FieldDef, typeName: string | undefined): FieldDef {
   if (field.quantityField === undefined || typeName === undefined) return field;
-  const quantity = alarmTypeQuantity(typeName);
+  const quantity = alarmQuantityField(typeName);
   if (!quantity) return field;
   return { ...field, scale: quantity.scale ?? 1, unit: quantity.unit };
 }
