@@ -18,6 +18,8 @@
     var ICONS = {
         name: 'tag', connection: 'plug', unitId: 'hashtag', model: 'microchip', topic: 'tasks', pollSeconds: 'clock-o',
         table: 'table', block: 'table', outputMode: 'sign-out', groups: 'list-ul', staleSeconds: 'clock-o',
+        timeoutMs: 'clock-o', retries: 'repeat', interRequestDelayMs: 'pause', queueLimit: 'list', queueTimeoutMs: 'hourglass-half',
+        unitBackoffMaxMs: 'bed',
     };
 
     function prefixOf(type) {
@@ -94,11 +96,14 @@
         if (spec.type === 'choice') {
             input = $('<select style="width: 70%;">').append(options(type, name, spec));
         } else {
-            input = $('<input type="text">').css('width', spec.type === 'integer' || spec.type === 'number' ? '80px' : '70%');
+            var numeric = spec.type === 'integer' || spec.type === 'number';
+            // Wide enough for milliseconds and the placeholder that says what blank means.
+            input = $('<input type="text">').css('width', numeric ? (spec.unit ? '120px' : '80px') : '70%');
             if (name === 'name') input.attr('data-i18n', '[placeholder]node-red:common.label.name');
-            if (name === 'topic') input.attr('data-i18n', '[placeholder]' + type + '.placeholder.topic');
+            if (name === 'topic' || spec.placeholder) input.attr('data-i18n', '[placeholder]' + type + '.placeholder.' + name);
         }
         div.append(input.attr('id', id));
+        if (spec.unit) div.append(' ' + spec.unit);
         if (spec.hint) div.append(' ').append($('<span>').attr('data-i18n', labelKey(type, name) + 'Hint'));
         return div;
     }

@@ -100,7 +100,8 @@ window.SocomecSchema = {
                 "type": "integer",
                 "value": 1000,
                 "min": 1,
-                "max": 600000
+                "max": 600000,
+                "unit": "ms"
             },
             "retries": {
                 "type": "integer",
@@ -113,7 +114,9 @@ window.SocomecSchema = {
                 "value": "",
                 "min": 0,
                 "max": 60000,
-                "blank": true
+                "blank": true,
+                "unit": "ms",
+                "placeholder": true
             },
             "reconnectInitialMs": {
                 "type": "integer",
@@ -139,14 +142,18 @@ window.SocomecSchema = {
                 "value": "",
                 "min": 1,
                 "max": 3600000,
-                "blank": true
+                "blank": true,
+                "unit": "ms",
+                "placeholder": true
             },
             "unitBackoffMaxMs": {
                 "type": "integer",
                 "value": "",
                 "min": 1000,
                 "max": 3600000,
-                "blank": true
+                "blank": true,
+                "unit": "ms",
+                "placeholder": true
             },
             "configVersion": {
                 "type": "integer",

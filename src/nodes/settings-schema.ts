@@ -37,6 +37,10 @@ export interface SettingSpec {
   whenAbsent?: string;
   /** The editor shows a hint after the field (the catalog's label.<name>Hint). */
   hint?: boolean;
+  /** The unit the editor shows after the field ("ms"). */
+  unit?: string;
+  /** The editor shows the catalog's placeholder.<name> in the empty field (what blank means). */
+  placeholder?: boolean;
   /** A text must match this (a regular expression's source). */
   pattern?: string;
   /** Checked only when this boolean setting is on. */
@@ -167,14 +171,14 @@ const SCHEMAS: Readonly<Record<string, NodeSchema>> = {
     dataBits: { type: 'choice', value: 8, choices: [8, 7], transports: ['rtu'] },
     parity: { type: 'choice', value: 'none', choices: ['none', 'even', 'odd'], transports: ['rtu'] },
     stopBits: { type: 'choice', value: 1, choices: [1, 2], transports: ['rtu'] },
-    timeoutMs: { type: 'integer', value: 1000, min: 1, max: 600_000 },
+    timeoutMs: { type: 'integer', value: 1000, min: 1, max: 600_000, unit: 'ms' },
     retries: { type: 'integer', value: 1, min: 0, max: 10 },
-    interRequestDelayMs: { type: 'number', value: '', min: 0, max: 60_000, blank: true },
+    interRequestDelayMs: { type: 'number', value: '', min: 0, max: 60_000, blank: true, unit: 'ms', placeholder: true },
     reconnectInitialMs: { type: 'integer', value: 500, min: 1, max: 3_600_000 },
     reconnectMaxMs: { type: 'integer', value: 30_000, min: 1, max: 3_600_000, atLeast: 'reconnectInitialMs' },
     queueLimit: { type: 'integer', value: 100, min: 1, max: 100_000 },
-    queueTimeoutMs: { type: 'integer', value: '', min: 1, max: 3_600_000, blank: true },
-    unitBackoffMaxMs: { type: 'integer', value: '', min: 1000, max: 3_600_000, blank: true },
+    queueTimeoutMs: { type: 'integer', value: '', min: 1, max: 3_600_000, blank: true, unit: 'ms', placeholder: true },
+    unitBackoffMaxMs: { type: 'integer', value: '', min: 1000, max: 3_600_000, blank: true, unit: 'ms', placeholder: true },
   },
   'socomec-read-measurements': {
     ...FLOW_NODE,
