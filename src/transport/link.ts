@@ -3,8 +3,8 @@ import { ModbusChannel, type OperationReply } from './channel';
 import { describeLink, linkAddress, normalizeLinkConfig } from './config';
 import { classifyError, LinkError } from './errors';
 import { FairQueue, type Queueable } from './fair-queue';
+import { BROADCAST_UNIT_ID } from '../modbus/limits';
 import {
-  BROADCAST_UNIT_ID,
   checkUnitId,
   readOperation,
   writeManyOperation,
