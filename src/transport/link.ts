@@ -14,6 +14,7 @@ import {
 import type {
   LinkConfig,
   LinkDiagnostics,
+  LinkEvents,
   LinkState,
   LinkStats,
   NormalizedLinkConfig,
@@ -74,7 +75,7 @@ function replyMismatch(op: ModbusOperation, reply: OperationReply | undefined): 
  * queue; a lost link reconnects by itself with backoff; a unit id that stops answering is
  * backed off alone. Emits 'state' (state: LinkState, detail?: string).
  */
-export class ModbusLink extends EventEmitter {
+export class ModbusLink extends EventEmitter<LinkEvents> {
   readonly config: NormalizedLinkConfig;
   /** e.g. "tcp 127.0.0.1:502" */
   readonly description: string;
