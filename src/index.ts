@@ -6,7 +6,11 @@
  */
 
 // One Modbus link (TCP, RTU serial, RTU over a TCP gateway), knowing nothing of Socomec.
-export { ModbusLink } from './transport/link';
+export { ModbusLink, type LinkOptions } from './transport/link';
+export { systemClock, type Clock, type ClockTimer } from './transport/clock';
+export type { ChannelOpener, LinkChannel } from './transport/channel';
+export type { ModbusOperation } from './transport/operations';
+export type { OperationReply } from './transport/reply';
 export { LinkError } from './transport/errors';
 export { describeLink } from './transport/config';
 export { LINK_ERROR_KINDS } from './transport/types';
@@ -17,6 +21,7 @@ export type {
   LinkEvents,
   LinkState,
   LinkStats,
+  NormalizedLinkConfig,
   RequestOptions,
   TransportKind,
   UnitHealth,
@@ -48,6 +53,7 @@ export type {
   WriteSettingsResult,
 } from './device/types';
 export type { MeasurementSelection } from './device/measurements';
+export type { WantedField } from './planner';
 
 // The meter models and their register tables.
 export { MODEL_IDS, PROFILES, getProfile } from './registers/profiles';

@@ -30,7 +30,8 @@ function librarySection(): string {
 function documentedNames(): { values: string[]; types: string[] } {
   const section = librarySection();
   const table = section.slice(section.indexOf('| what | names |'), section.indexOf('and the types their signatures use'));
-  const typesText = section.slice(section.indexOf('and the types their signatures use'), section.indexOf("`'@diris-tools/node-red-socomec/simulator'` exports"));
+  const typesStart = section.indexOf('and the types their signatures use');
+  const typesText = section.slice(typesStart, section.indexOf('\n\n', typesStart));
   const names = (text: string): string[] => [...new Set([...text.matchAll(/`([A-Za-z_][A-Za-z0-9_]*)`/g)].map((m) => m[1]))];
   const values = names(table.split('\n').map((row) => row.split('|')[2] ?? '').join('\n'));
   // Names a table cell mentions as types ('LinkEvents', 'LinkState', 'AlarmState') are in the type list too.
