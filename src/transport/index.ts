@@ -2,7 +2,9 @@
  * The transport: one Modbus link (TCP, RTU serial, RTU over a TCP gateway), generic,
  * knowing nothing of Socomec.
  */
-export { ModbusLink } from './link';
+export { ModbusLink, type LinkOptions } from './link';
+export { systemClock, type Clock, type ClockTimer } from './clock';
+export type { ChannelOpener, LinkChannel } from './channel';
 export { LinkError, classifyError, modbusExceptionName } from './errors';
 export { LINK_ERROR_KINDS } from './types';
 export type { ErrorContext, LinkErrorDetails } from './errors';
