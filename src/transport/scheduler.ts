@@ -431,7 +431,18 @@ export class RequestScheduler {
       if (req.stamp === stamp && !req.settled && this.queue.has(req)) return req;
       this.deadlineHead++;
     }
+    // Every entry is stale: let them go, or the line keeps every request ever sent alive.
+    this.deadlineLine = [];
+    this.deadlineHead = 0;
     return undefined;
+  }
+
+  /** Drop the stale head of the deadline line once it is most of the line (amortised O(1)). */
+  private compactDeadlineLine(): void {
+    if (this.deadlineHead > 64 && this.deadlineHead * 2 > this.deadlineLine.length) {
+      this.deadlineLine = this.deadlineLine.slice(this.deadlineHead);
+      this.deadlineHead = 0;
+    }
   }
 
   /** Fail every queued request past its deadline, then arm one timer for the next deadline. */
@@ -447,16 +458,13 @@ export class RequestScheduler {
       this.queue.remove(req);
       this.fail(req, this.expiryError(req, now));
     }
-    if (this.deadlineHead > 1024 && this.deadlineHead * 2 > this.deadlineLine.length) {
-      this.deadlineLine = this.deadlineLine.slice(this.deadlineHead);
-      this.deadlineHead = 0;
-    }
     this.scheduleExpiry();
   }
 
   /** Arm the expiry timer for the oldest waiting request, unless one is armed as early already. */
   private scheduleExpiry(): void {
     const oldest = this.oldestWaiting();
+    this.compactDeadlineLine();
     if (!oldest || this.closed) return;
     const at = this.deadlineOf(oldest);
     if (this.expiryTimer && this.expiryAt <= at) return;

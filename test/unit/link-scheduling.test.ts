@@ -183,6 +183,21 @@ describe('link scheduling on an injected clock', () => {
     assert.equal((await clock.settle(link.writeRegister(0, 400, 77))).at, start);
   });
 
+  it('keeps nothing of answered requests alive: memory stays flat over thousands of polls', async () => {
+    const { clock, link } = make({ timeoutMs: 1000 });
+    const internals = link as unknown as { scheduler: { deadlineLine: unknown[] } };
+    let most = 0;
+    for (let poll = 0; poll < 1500; poll++) {
+      // A poll: four reads from two sources, as a read-measurements node sends them.
+      const reads = [0, 1, 2, 3].map((i) => link.readHoldingRegisters(HEALTHY, 100 * i, 2, { source: `node-${i % 2}` }));
+      await clock.settle(Promise.all(reads));
+      most = Math.max(most, internals.scheduler.deadlineLine.length);
+    }
+    // The deadline line holds queued requests (and a bounded tail of stale entries), not history.
+    assert.ok(most <= 200, `the deadline line grew to ${most} entries over 6000 requests`);
+    assert.deepEqual(link.diagnostics(), { queued: 0, inFlight: false, listeners: 1, unitsTracked: 1, timers: 0 });
+  });
+
   it('close() fails everything waiting with kind closed and leaves no timer armed', async () => {
     const { clock, line, link, states } = make({ timeoutMs: 1000, reconnectInitialMs: 500 });
     line.silent.add(SILENT);
