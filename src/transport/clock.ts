@@ -23,15 +23,3 @@ export const systemClock: Clock = {
   clearTimeout: (timer) => clearTimeout(timer as NodeJS.Timeout),
 };
 
-/** A promise that resolves `ms` from now on `clock`, and a way to end it early (it then resolves at once). */
-export function cancellableSleep(clock: Clock, ms: number): { done: Promise<void>; cancel: () => void } {
-  let cancel = (): void => undefined;
-  const done = new Promise<void>((resolve) => {
-    const timer = clock.setTimeout(resolve, ms);
-    cancel = () => {
-      clock.clearTimeout(timer);
-      resolve();
-    };
-  });
-  return { done, cancel };
-}
