@@ -1,3 +1,4 @@
+import { MAX_UNIT_ID } from '../modbus/limits';
 import { decodeField } from '../codec';
 import { planReads, planWrites, type PlanOptions, type ReadRequest, type WantedField, type WriteRun } from '../planner';
 import { DIRIS_A20, getProfile, PROFILES, profileBlock, visibleFields, type BlockDef, type FieldValue, type MeterProfile } from '../registers';
@@ -75,8 +76,8 @@ export class DirisDevice {
     readonly unitId: number,
     private readonly options: DeviceOptions = {},
   ) {
-    if (!Number.isInteger(unitId) || unitId < 1 || unitId > 247) {
-      throw new DeviceError('input', `unit id must be an integer 1..247, got ${String(unitId)}`, { problems: [`bad unit id ${String(unitId)}`] });
+    if (!Number.isInteger(unitId) || unitId < 1 || unitId > MAX_UNIT_ID) {
+      throw new DeviceError('input', `unit id must be an integer 1..${MAX_UNIT_ID}, got ${String(unitId)}`, { problems: [`bad unit id ${String(unitId)}`] });
     }
     this.meter = meterName(unitId, link.description);
     this.planOptions = options.maxGapWords === undefined ? {} : { maxGapWords: options.maxGapWords };

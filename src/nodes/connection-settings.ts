@@ -3,6 +3,7 @@
  * Plain functions (no Node-RED), kept apart because socomec-connection.ts can only `export =`.
  */
 import type { LinkConfig, TransportKind } from '../transport';
+import { MAX_READ_REGISTERS } from '../modbus/limits';
 import { MAX_UNIT_ID, MIN_UNIT_ID } from './input-parsing';
 
 /** The config node's properties as the editor saves them (numbers may arrive as strings). */
@@ -151,6 +152,6 @@ export function scanTimeoutMs(config: LinkConfig): number {
   const configured = config.timeoutMs ?? 1000;
   if (config.transport !== 'rtu') return Math.min(configured, SCAN_TIMEOUT_CAP_MS);
   const baudRate = config.baudRate ?? 9600;
-  const wireMs = (11 * (8 + 5 + 2 * 125) * 1000) / baudRate;
+  const wireMs = (11 * (8 + 5 + 2 * MAX_READ_REGISTERS) * 1000) / baudRate;
   return Math.min(configured, Math.ceil(250 + wireMs));
 }

@@ -6,6 +6,7 @@
  * `node dist/src/cli/editor-schema.js`), so the two can no longer disagree.
  */
 import { MEASUREMENT_GROUPS, MEASUREMENT_TABLES, MODEL_CHOICES, SETTINGS_BLOCKS } from '../device';
+import { MAX_UNIT_ID } from '../modbus/limits';
 import { BLOCKS, DIRIS_A20, PROFILES } from '../registers';
 import { CONFIG_VERSION, VERSION_PROPERTY } from './config-migrations';
 
@@ -143,7 +144,7 @@ const MODEL_LABELS: Readonly<Record<string, string>> = Object.fromEntries(PROFIL
 const FLOW_NODE: NodeSchema = {
   name: { type: 'text', value: '' },
   connection: { type: 'config', value: '', configType: 'socomec-connection' },
-  unitId: { type: 'integer', value: 5, min: 1, max: 247 },
+  unitId: { type: 'integer', value: 5, min: 1, max: MAX_UNIT_ID },
   topic: { type: 'text', value: '' },
 };
 

@@ -7,6 +7,7 @@
  */
 import type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow } from 'node-red';
 import { AVAILABILITY_LEVEL, MqttFormatError, MqttFormatter, parseNames, type FormatResult, type MeterRef, type Qos } from '../mqtt';
+import { MAX_UNIT_ID } from '../modbus/limits';
 import { migrateConfig } from './config-migrations';
 import { messageOf } from './node-errors';
 
@@ -45,8 +46,8 @@ function packageVersion(): string {
 /** The meter a msg is about: msg.unitId, the link from msg.diagnostics, msg.meter as its name. */
 function meterRef(msg: NodeMessageInFlow): MeterRef {
   const unitId = typeof msg.unitId === 'number' ? msg.unitId : Number(msg.unitId);
-  if (!Number.isInteger(unitId) || unitId < 1 || unitId > 247) {
-    throw new MqttFormatError(`msg.unitId ${JSON.stringify(msg.unitId) ?? 'undefined'} is not a unit id 1..247: wire a Socomec read node into this node`);
+  if (!Number.isInteger(unitId) || unitId < 1 || unitId > MAX_UNIT_ID) {
+    throw new MqttFormatError(`msg.unitId ${JSON.stringify(msg.unitId) ?? 'undefined'} is not a unit id 1..${MAX_UNIT_ID}: wire a Socomec read node into this node`);
   }
   const diagnostics = msg.diagnostics as { link?: unknown } | undefined;
   const link = typeof diagnostics?.link === 'string' ? diagnostics.link : undefined;

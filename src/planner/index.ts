@@ -7,10 +7,10 @@
  * with a fixed maximum length, extending greedily from the lowest address gives the
  * fewest requests. `maxGapWords` lets a slow serial line trade a request for wire time.
  */
+import { MAX_READ_REGISTERS, MAX_WRITE_REGISTERS } from '../modbus/limits';
 import type { BlockDef, FieldDef } from '../registers';
 
-export const MAX_READ_REGISTERS = 125;
-export const MAX_WRITE_REGISTERS = 123;
+export { MAX_READ_REGISTERS, MAX_WRITE_REGISTERS };
 
 export interface WantedField {
   block: BlockDef;

@@ -11,6 +11,7 @@
  */
 import type { EventEmitter } from 'node:events';
 import net from 'node:net';
+import { systemClock, type Clock } from './clock';
 import type { ModbusOperation } from './operations';
 import type { OperationReply } from './reply';
 import { RtuClient, type ByteStream } from './rtu-client';
@@ -62,7 +63,30 @@ function openStream(config: NormalizedLinkConfig): { stream: RawStream; opened: 
   return { stream: port as unknown as RawStream, opened };
 }
 
-export class ModbusChannel {
+/** What the link needs of an open line. ModbusChannel is the real one; a test may bring its own. */
+export interface LinkChannel {
+  /** False once the line has gone away or been released. */
+  readonly isOpen: boolean;
+  /** ms since the epoch of the last byte received. */
+  readonly lastByteAt: number;
+  /** Called once when the line goes away by itself (not on release()). */
+  onLost(handler: (reason: string) => void): void;
+  /** Drop buffered bytes (the line was quiet: they answer nobody). */
+  discardReceived(): void;
+  /** Send one request and resolve with its reply; reject on timeout, exception or a lost line. */
+  send(op: ModbusOperation, timeoutMs: number): Promise<OperationReply>;
+  /** Send a broadcast (unit 0): nobody answers. */
+  sendBroadcast(op: ModbusOperation): void;
+  /** Listeners held on the socket or port (for leak checks). */
+  listenerCount(): number;
+  /** Release the socket or port; resolves once the OS handle is gone. */
+  release(): Promise<void>;
+}
+
+/** Opens a line for a link: ModbusChannel.open, or a test's own. */
+export type ChannelOpener = (config: NormalizedLinkConfig, clock: Clock) => Promise<LinkChannel>;
+
+export class ModbusChannel implements LinkChannel {
   private lost = false;
   private lostHandler?: (reason: string) => void;
   private released?: Promise<void>;
@@ -79,7 +103,7 @@ export class ModbusChannel {
   }
 
   /** Open a line for `config`; rejects (with everything released) when the open fails or takes too long. */
-  static open(config: NormalizedLinkConfig): Promise<ModbusChannel> {
+  static open(config: NormalizedLinkConfig, clock: Clock = systemClock): Promise<ModbusChannel> {
     const isSocket = config.transport !== 'rtu';
     let stream: RawStream;
     let opened: Promise<void>;
@@ -96,10 +120,10 @@ export class ModbusChannel {
       const fail = (err: unknown): void => {
         if (settled) return;
         settled = true;
-        clearTimeout(timer);
+        clock.clearTimeout(timer);
         void releaseStream(stream, isSocket).then(() => reject(err));
       };
-      const timer = setTimeout(
+      const timer = clock.setTimeout(
         () => fail(linkLost(`could not open within ${config.connectTimeoutMs} ms`)),
         config.connectTimeoutMs,
       );
@@ -111,11 +135,11 @@ export class ModbusChannel {
             return;
           }
           settled = true;
-          clearTimeout(timer);
+          clock.clearTimeout(timer);
           const client =
             config.transport === 'tcp'
-              ? new TcpClient(stream)
-              : new RtuClient(stream, { silenceMs: config.quietGuardMs, gapMs: config.interRequestDelayMs });
+              ? new TcpClient(stream, clock)
+              : new RtuClient(stream, { silenceMs: config.quietGuardMs, gapMs: config.interRequestDelayMs }, clock);
           resolve(new ModbusChannel(client, stream, isSocket));
         },
         (err: unknown) => fail(err ?? linkLost('open failed')),

@@ -1,3 +1,4 @@
+import { BROADCAST_UNIT_ID, MAX_READ_REGISTERS, MAX_REGISTER_ADDRESS, MAX_UNIT_ID, MAX_WRITE_REGISTERS } from '../modbus/limits';
 import { LinkError } from './errors';
 
 /** One Modbus request, as the link sends it. */
@@ -6,10 +7,6 @@ export type ModbusOperation =
   | { readonly fn: 6; readonly unitId: number; readonly address: number; readonly value: number }
   | { readonly fn: 16; readonly unitId: number; readonly address: number; readonly values: readonly number[] };
 
-/** Protocol limits: registers per read (function 3) and per write (function 16). */
-export const MAX_READ_COUNT = 125;
-export const MAX_WRITE_COUNT = 123;
-export const BROADCAST_UNIT_ID = 0;
 
 function shown(value: unknown): string {
   return typeof value === 'string' ? JSON.stringify(value) : String(value);
@@ -20,8 +17,8 @@ function isIntegerIn(value: unknown, min: number, max: number): value is number 
 }
 
 export function checkUnitId(unitId: unknown, broadcastAllowed: boolean): number {
-  if (!isIntegerIn(unitId, 0, 247)) {
-    throw new LinkError('input', `unitId must be an integer 0..247, got ${shown(unitId)}`);
+  if (!isIntegerIn(unitId, 0, MAX_UNIT_ID)) {
+    throw new LinkError('input', `unitId must be an integer 0..${MAX_UNIT_ID}, got ${shown(unitId)}`);
   }
   if (unitId === BROADCAST_UNIT_ID && !broadcastAllowed) {
     throw new LinkError('input', 'unitId 0 is broadcast: it can only be written, never read');
@@ -30,15 +27,15 @@ export function checkUnitId(unitId: unknown, broadcastAllowed: boolean): number 
 }
 
 function checkAddress(address: unknown): number {
-  if (!isIntegerIn(address, 0, 65535)) {
-    throw new LinkError('input', `address must be an integer 0..65535, got ${shown(address)}`);
+  if (!isIntegerIn(address, 0, MAX_REGISTER_ADDRESS)) {
+    throw new LinkError('input', `address must be an integer 0..${MAX_REGISTER_ADDRESS}, got ${shown(address)}`);
   }
   return address;
 }
 
 function checkSpan(address: number, count: number): void {
-  if (address + count > 65536) {
-    throw new LinkError('input', `address ${address} + count ${count} runs past register 65535`);
+  if (address + count > MAX_REGISTER_ADDRESS + 1) {
+    throw new LinkError('input', `address ${address} + count ${count} runs past register ${MAX_REGISTER_ADDRESS}`);
   }
 }
 
@@ -52,8 +49,8 @@ function checkValue(value: unknown, where: string): number {
 export function readOperation(unitId: unknown, address: unknown, count: unknown): ModbusOperation {
   const unit = checkUnitId(unitId, false);
   const start = checkAddress(address);
-  if (!isIntegerIn(count, 1, MAX_READ_COUNT)) {
-    throw new LinkError('input', `count must be an integer 1..${MAX_READ_COUNT}, got ${shown(count)}`);
+  if (!isIntegerIn(count, 1, MAX_READ_REGISTERS)) {
+    throw new LinkError('input', `count must be an integer 1..${MAX_READ_REGISTERS}, got ${shown(count)}`);
   }
   checkSpan(start, count);
   return { fn: 3, unitId: unit, address: start, count };
@@ -68,9 +65,9 @@ export function writeOneOperation(unitId: unknown, address: unknown, value: unkn
 export function writeManyOperation(unitId: unknown, address: unknown, values: unknown): ModbusOperation {
   const unit = checkUnitId(unitId, true);
   const start = checkAddress(address);
-  if (!Array.isArray(values) || values.length < 1 || values.length > MAX_WRITE_COUNT) {
+  if (!Array.isArray(values) || values.length < 1 || values.length > MAX_WRITE_REGISTERS) {
     const got = Array.isArray(values) ? `${values.length} values` : shown(values);
-    throw new LinkError('input', `values must be an array of 1..${MAX_WRITE_COUNT} registers, got ${got}`);
+    throw new LinkError('input', `values must be an array of 1..${MAX_WRITE_REGISTERS} registers, got ${got}`);
   }
   const checked = values.map((value: unknown, index) => checkValue(value, `values[${index}]`));
   checkSpan(start, checked.length);

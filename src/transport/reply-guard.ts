@@ -17,7 +17,7 @@
  */
 import type { ModbusOperation } from './operations';
 import type { RtuReplyFrame } from './rtu-frames';
-import { MAX_READ_COUNT } from './operations';
+import { MAX_READ_REGISTERS } from '../modbus/limits';
 
 interface Orphan {
   readonly op: GuardedOperation;
@@ -148,7 +148,7 @@ export class ReplyGuard {
     this.counts.syncs++;
     for (const range of ranges) {
       if (!range) continue;
-      for (let count = 1; count <= Math.min(range.count, MAX_READ_COUNT); count++) {
+      for (let count = 1; count <= Math.min(range.count, MAX_READ_REGISTERS); count++) {
         if (!takenCounts.has(count)) return { fn: 3, unitId: op.unitId, address: range.address, count };
       }
     }

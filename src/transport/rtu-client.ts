@@ -5,6 +5,7 @@
  * taken for the answer of a request it does not answer (see reply-guard.ts).
  */
 import type { EventEmitter } from 'node:events';
+import { systemClock, type Clock, type ClockTimer } from './clock';
 import type { ModbusOperation } from './operations';
 import { ReplyGuard, type GuardedOperation } from './reply-guard';
 import { exceptionError, replyFromBody } from './pdu';
@@ -51,12 +52,13 @@ export class RtuClient {
   readonly guard: ReplyGuard;
   private readonly decoder: RtuReplyDecoder;
   private current?: Exchange;
-  private readonly pauses = new Map<NodeJS.Timeout, () => void>();
+  private readonly pauses = new Map<ClockTimer, () => void>();
   private failure?: unknown;
 
   constructor(
     private readonly stream: ByteStream,
     private readonly options: RtuClientOptions,
+    private readonly clock: Clock = systemClock,
   ) {
     this.decoder = new RtuReplyDecoder(options.silenceMs);
     this.guard = new ReplyGuard();
@@ -64,7 +66,7 @@ export class RtuClient {
 
   /** Feed every chunk the stream emits. */
   readonly onData = (chunk: Buffer): void => {
-    const now = Date.now();
+    const now = this.clock.now();
     this.lastByteAt = now;
     const decoded = this.decoder.push(chunk, now);
     this.dropped.bytes += decoded.droppedBytes;
@@ -138,7 +140,7 @@ export class RtuClient {
     this.failure = err;
     this.current?.settle(err);
     for (const [timer, resolve] of this.pauses) {
-      clearTimeout(timer);
+      this.clock.clearTimeout(timer);
       resolve();
     }
     this.pauses.clear();
@@ -150,15 +152,15 @@ export class RtuClient {
         reject(this.failure);
         return;
       }
-      const timer = setTimeout(() => {
-        this.guard.timedOut(op, Date.now());
+      const timer = this.clock.setTimeout(() => {
+        this.guard.timedOut(op, this.clock.now());
         settle(timedOut());
       }, timeoutMs);
       const settle = (err: unknown, reply?: OperationReply): void => {
         if (this.current !== exchange) return;
         this.current = undefined;
         this.decoder.expected = undefined;
-        clearTimeout(timer);
+        this.clock.clearTimeout(timer);
         if (err !== null && err !== undefined) reject(err);
         else if (reply) resolve(reply);
       };
@@ -178,7 +180,7 @@ export class RtuClient {
   private pause(ms: number): Promise<void> {
     if (ms <= 0) return Promise.resolve();
     return new Promise<void>((resolve) => {
-      const timer = setTimeout(() => {
+      const timer = this.clock.setTimeout(() => {
         this.pauses.delete(timer);
         resolve();
       }, ms);

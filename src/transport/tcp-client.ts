@@ -4,6 +4,7 @@
  * another transaction id is a late one and is dropped. Nothing is kept per finished
  * request; bytes that are not MBAP are dropped.
  */
+import { systemClock, type Clock } from './clock';
 import { exceptionError, encodeRequestPdu, replyFromBody } from './pdu';
 import type { OperationReply } from './reply';
 import { timedOut, type ByteStream } from './rtu-client';
@@ -35,10 +36,13 @@ export class TcpClient {
   private transactionId = 0;
   private failure?: unknown;
 
-  constructor(private readonly stream: ByteStream) {}
+  constructor(
+    private readonly stream: ByteStream,
+    private readonly clock: Clock = systemClock,
+  ) {}
 
   readonly onData = (chunk: Buffer): void => {
-    this.lastByteAt = Date.now();
+    this.lastByteAt = this.clock.now();
     let buf = this.buffer.length === 0 ? chunk : Buffer.concat([this.buffer, chunk]);
     while (buf.length >= MBAP_HEADER_BYTES) {
       const length = buf.readUInt16BE(4);
@@ -89,11 +93,11 @@ export class TcpClient {
         reject(this.failure);
         return;
       }
-      const timer = setTimeout(() => settle(timedOut()), timeoutMs);
+      const timer = this.clock.setTimeout(() => settle(timedOut()), timeoutMs);
       const settle = (err: unknown, reply?: OperationReply): void => {
         if (this.current !== exchange) return;
         this.current = undefined;
-        clearTimeout(timer);
+        this.clock.clearTimeout(timer);
         if (err !== null && err !== undefined) reject(err);
         else if (reply) resolve(reply);
       };

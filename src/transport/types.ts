@@ -73,8 +73,12 @@ export interface UnitHealth {
   lastError?: string;
 }
 
+/**
+ * The events a ModbusLink emits, as Node's typed EventEmitter map: 'state' with the new
+ * state and, for 'reconnecting', why the link went down.
+ */
 export interface LinkEvents {
-  state: (state: LinkState, detail?: string) => void;
+  state: [state: LinkState, detail?: string];
 }
 
 /** Who asked, and how urgent: used by the fair queue. */

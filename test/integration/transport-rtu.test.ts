@@ -80,16 +80,18 @@ for (const kind of ['rtu', 'rtu-over-tcp'] as const) {
     });
 
     it('does not make other unit ids wait for a late reply, and they get their own answers', async () => {
-      const { server, link } = await open({ timeoutMs: 400, retries: 0 });
+      const timeoutMs = 400;
+      const { server, link } = await open({ timeoutMs, retries: 0 });
       await link.readHoldingRegisters(5, 0, 1);
-      server.faults.latencyMs = 600;
+      // Unit 5 answers 1000 ms after its request: 600 ms after its timeout.
+      server.faults.latencyMs = 1000;
       await rejectsWithKind(link.readHoldingRegisters(5, 100, 2), 'timeout');
-      server.faults.latencyMs = 250;
+      server.faults.latencyMs = 100;
       const started = Date.now();
-      // Unit 5's late reply arrives while this request waits for its own answer.
       assert.deepEqual(await link.readHoldingRegisters(6, 100, 2), expectedValues(6, 100, 2));
-      // Its answer takes 250 ms; held back for unit 5's late-reply window it would take 650 ms or more.
-      assert.ok(Date.now() - started < 600, `unit 6 waited ${Date.now() - started} ms`);
+      // Its answer takes 100 ms; held back until unit 5's late reply it would take 700 ms or
+      // more. The bound leaves one whole timeout of slack for a loaded machine.
+      assert.ok(Date.now() - started < 100 + timeoutMs, `unit 6 waited ${Date.now() - started} ms`);
     });
 
     it("does not take a retry's late duplicate for the next request", async () => {

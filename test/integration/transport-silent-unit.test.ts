@@ -90,11 +90,9 @@ for (const transport of ['tcp', 'rtu-over-tcp', 'rtu'] as const) {
         assert.equal(outcome.error?.kind, 'timeout');
         assert.equal(outcome.error?.message, `unit ${SILENT}: no answer within ${timeoutMs} ms (2 attempts)`);
       }
-      for (const ms of healthyMs) {
-        // One timeout plus a round trip; waiting for both attempts would take two timeouts.
-        // (The margin is wide because the test machine may be busy.)
-        assert.ok(ms < 2 * timeoutMs, `a healthy request took ${ms} ms behind a ${timeoutMs} ms timeout`);
-      }
+      // How long the healthy request waited (exactly one timeout plus a round trip) is
+      // asserted on the injected clock in test/unit/link-scheduling.test.ts; here, on a real
+      // line, the order shows it: it went out between the silent unit's two attempts.
 
       // Phase 2: two requests without an answer put the unit in backoff: it fails at once, others run at full speed.
       const health = link.health(SILENT);
@@ -110,9 +108,9 @@ for (const transport of ['tcp', 'rtu-over-tcp', 'rtu'] as const) {
         assert.match(err.message, new RegExp(`^unit ${SILENT}: not asked until \\d{4}-\\d\\d-\\d\\dT`));
       }
       const fullSpeedMs = Date.now() - started;
+      // Not one timeout paid in all those rounds: the silent unit's requests never reached the line.
       assert.equal(server.stats.requests - sentBefore, rounds, 'only the healthy requests reached the line');
-      // Not one timeout paid in all those rounds (the bound leaves room for a loaded machine).
-      assert.ok(fullSpeedMs < 2 * timeoutMs, `${rounds} rounds took ${fullSpeedMs} ms with the silent unit backed off`);
+      assert.equal(link.stats.timeouts, 4, 'no timeout after the backoff began');
       assert.equal(link.health(HEALTHY).consecutiveFailures, 0);
       // Measured numbers, for the report.
       console.log(`      [${transport}] healthy behind silent: ${healthyMs.join(', ')} ms; ${rounds} rounds in backoff: ${fullSpeedMs} ms`);
@@ -135,9 +133,8 @@ for (const transport of ['tcp', 'rtu-over-tcp', 'rtu'] as const) {
       const probeOutcome = await probe;
       assert.equal(probeOutcome.error?.kind, 'timeout');
       assert.equal(link.stats.timeouts - timeoutsBefore, 1, 'the probe is one attempt, never retried');
-      assert.ok(probeOutcome.ms < 2 * timeoutMs, `the probe took ${probeOutcome.ms} ms: one timeout, no retry`);
-      const doubled = link.health(SILENT).backoffUntil - Date.now();
-      assert.ok(doubled > backoffMs, `backoff after a failed probe is ${doubled} ms, should be about ${2 * backoffMs}`);
+      // The doubling itself is asserted to the ms on the injected clock (test/unit/link-scheduling.test.ts).
+      assert.ok(link.health(SILENT).backoffUntil > Date.now(), 'a failed probe starts a new backoff');
 
       // Answers again: the next probe succeeds and clears the backoff.
       server.faults.silentUnits.clear();

@@ -2,12 +2,11 @@
  * Several meters behind one server (an RS-485 line or a gateway): unit id -> meter.
  * A meter that restarts answers nothing, as if it were off the line for a moment.
  */
+import { BROADCAST_UNIT_ID, MAX_UNIT_ID } from '../../modbus/limits';
 import type { ModelId } from '../../registers';
 import type { ModbusUnit, UnitLookup } from '../protocol';
 import { DirisMeter, type DirisMeterOptions } from './meter';
 
-/** Unit id 0 is broadcast: writes reach every meter, nobody answers. */
-const BROADCAST = 0;
 
 export class DirisBus {
   readonly meters = new Map<number, DirisMeter>();
@@ -19,7 +18,7 @@ export class DirisBus {
    */
   constructor(unitIds: readonly number[] = [5], options: DirisMeterOptions = {}, models: Readonly<Record<number, ModelId>> = {}) {
     for (const unitId of unitIds) {
-      if (!Number.isInteger(unitId) || unitId < 1 || unitId > 247) throw new Error(`unit id must be 1..247, got ${unitId}`);
+      if (!Number.isInteger(unitId) || unitId < 1 || unitId > MAX_UNIT_ID) throw new Error(`unit id must be 1..${MAX_UNIT_ID}, got ${unitId}`);
       if (this.meters.has(unitId)) throw new Error(`unit id ${unitId} is listed twice`);
       this.meters.set(unitId, new DirisMeter({ ...options, model: models[unitId] ?? options.model, seed: (options.seed ?? 1) + unitId }));
     }
@@ -27,7 +26,7 @@ export class DirisBus {
 
   /** The server's unit lookup. */
   readonly lookup: UnitLookup = (unitId) => {
-    if (unitId === BROADCAST) return this.broadcastUnit;
+    if (unitId === BROADCAST_UNIT_ID) return this.broadcastUnit;
     const meter = this.meters.get(unitId);
     return meter && !meter.isRestarting() ? meter : undefined;
   };

@@ -8,12 +8,10 @@ export {
   isWriteFunction,
   FunctionCode,
   ExceptionCode,
-  MAX_READ_REGISTERS,
-  MAX_WRITE_REGISTERS,
   type RegisterRequest,
 } from './pdu';
 export { createFaultSettings, injectedExceptionFor, withInjectedExceptions } from './faults';
-export { BROADCAST_UNIT_ID } from './slave-core';
+export { BROADCAST_UNIT_ID, MAX_READ_REGISTERS, MAX_WRITE_REGISTERS } from '../../modbus/limits';
 export { MbapDecoder, encodeMbapFrame, MBAP_HEADER_BYTES, type MbapRequest } from './mbap';
 export { RtuFrameDecoder, encodeRtuFrame, MAX_RTU_FRAME_BYTES, type RtuRequestFrame } from './rtu-framing';
 export { rtuCharTimeMs, rtuFrameGapMs, rtuWireTimeMs } from './wire-timing';

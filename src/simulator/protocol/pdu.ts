@@ -2,6 +2,7 @@
  * Modbus PDU handling for one unit: decode a request PDU, ask the unit, encode the answer.
  * Pure: no I/O, no timers; transports add the framing around it.
  */
+import { MAX_READ_REGISTERS, MAX_WRITE_REGISTERS } from '../../modbus/limits';
 import { ModbusException, type ModbusUnit } from './types';
 
 export const FunctionCode = {
@@ -18,9 +19,6 @@ export const ExceptionCode = {
   serverDeviceFailure: 4,
 } as const;
 
-/** Protocol limits (Modbus application protocol v1.1b3, sections 6.3 and 6.12). */
-export const MAX_READ_REGISTERS = 125;
-export const MAX_WRITE_REGISTERS = 123;
 
 /** The register range a request touches, decoded from a well-formed PDU. */
 export interface RegisterRequest {

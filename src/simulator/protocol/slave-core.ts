@@ -2,12 +2,11 @@
  * What every transport shares: pick the unit, apply faults, run the PDU, and deliver the
  * answer now or after the configured delay. Transports only decode frames and encode answers.
  */
+import { BROADCAST_UNIT_ID } from '../../modbus/limits';
 import { createFaultSettings, withInjectedExceptions, WriteRefusalCounter } from './faults';
 import { ExceptionCode, exceptionPdu, handlePdu, isWriteFunction } from './pdu';
 import type { FaultSettings, ServerStats, UnitLookup } from './types';
 
-/** Unit id 0 addresses every slave on the line: writes are performed, nobody answers. */
-export const BROADCAST_UNIT_ID = 0;
 
 /** Sends an answer PDU framed for its transport; returns false when the link is gone. */
 export type Transmit = (answer: Buffer, garbled: boolean) => boolean;
