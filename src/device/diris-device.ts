@@ -80,6 +80,10 @@ export class DirisDevice {
     }
     this.meter = meterName(unitId, link.description);
     this.planOptions = options.maxGapWords === undefined ? {} : { maxGapWords: options.maxGapWords };
+    this.optionsByPriority = {
+      normal: Object.freeze({ source: options.source, priority: 'normal', retries: options.retries }),
+      high: Object.freeze({ source: options.source, priority: 'high', retries: options.retries }),
+    };
   }
 
   /** Reads the wanted fields with the fewest requests and decodes them into a flat payload. */
@@ -186,22 +190,24 @@ export class DirisDevice {
   private async readPlanned(requests: readonly ReadRequest[], rawWords?: Map<string, number[]>): Promise<Reading> {
     const replies: number[][] = [];
     for (const request of requests) {
-      const block = `${request.block.id} (${request.block.start})`;
       try {
         replies.push(await this.link.readHoldingRegisters(this.unitId, request.address, request.count, this.requestOptions()));
       } catch (err) {
+        const block = `${request.block.id} (${request.block.start})`;
         throw toDeviceError(err, { unitId: this.unitId, link: this.link.description, block, action: `reading ${request.count} registers at ${request.address}` });
       }
     }
     const timestamp = Date.now();
-    const decoded = decodeReplies(requests, replies);
-    requests.forEach((request, i) => {
-      for (const field of rawWords === undefined ? [] : request.fields) {
-        const offset = field.address - request.address;
-        rawWords?.set(field.key, replies[i].slice(offset, offset + field.words));
-      }
-    });
-    return { ...decoded, timestamp, requests: requests.length };
+    const { payload, units } = decodeReplies(requests, replies);
+    if (rawWords !== undefined) {
+      requests.forEach((request, i) => {
+        for (const field of request.fields) {
+          const offset = field.address - request.address;
+          rawWords.set(field.key, replies[i].slice(offset, offset + field.words));
+        }
+      });
+    }
+    return { payload, units, timestamp, requests: requests.length };
   }
 
   /** Reads a whole block of the meter's profile (reserved words too when asked): every row is reachable this way. */
@@ -509,8 +515,11 @@ export class DirisDevice {
     if (action === 'restart') forgetDetection(this.link, this.unitId);
   }
 
+  /** The same two option objects for every request of this device: a poll allocates none. */
+  private readonly optionsByPriority: Readonly<Record<'normal' | 'high', RequestOptions>>;
+
   private requestOptions(priority: 'normal' | 'high' = 'normal'): RequestOptions {
-    return { source: this.options.source, priority, retries: this.options.retries };
+    return this.optionsByPriority[priority];
   }
 }
 
