@@ -11,7 +11,7 @@ import readMeasurementsNode from '../src/nodes/socomec-read-measurements';
 import { ALL_GROUPS, ourPoller, rawPoller, REQUEST_TIMEOUT_MS } from './contenders';
 import { decoderSource, requestBuilderSource } from './peer-flow';
 import { costTable, type SectionResult } from './poll-cost';
-import type { SimulatorProcess } from './simulator-process';
+import { SIM_METER, type SimulatorProcess } from './simulator-process';
 import { formatRatio, interleaveRuns, roundRatios, sleep, withTimeout } from './stats';
 
 const UNIT_ID = 5;
@@ -191,7 +191,7 @@ function flow(port: number): object[] {
 }
 
 export async function nodeRedCost(sims: SimulatorProcess): Promise<SectionResult> {
-  const { port } = await sims.start({ transport: 'tcp', port: 0, unitIds: [UNIT_ID], seed: 2 });
+  const { port } = await sims.start({ transport: 'tcp', port: 0, unitIds: [UNIT_ID], seed: 2, meter: SIM_METER });
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const helper = require('node-red-node-test-helper') as TestHelper;
   helper.init(require.resolve('node-red'), { logging: { console: { level: 'off' } } });

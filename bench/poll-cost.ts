@@ -7,7 +7,7 @@ import path from 'node:path';
 import type { ModbusLink } from '../src/transport';
 import { FULL_POLL_BLOCKS, ourPoller, plannedReads, rawPoller } from './contenders';
 import type { MemoryReport } from './memory-child';
-import type { SimulatorProcess } from './simulator-process';
+import { SIM_METER, type SimulatorProcess } from './simulator-process';
 import { fixed, formatRatio, formatSpread, interleaveRuns, megabytes, roundRatios, summarize, table, withTimeout, type RoundSample } from './stats';
 
 const UNIT_ID = 5;
@@ -47,7 +47,7 @@ export function costTable(names: readonly string[], samples: Map<string, RoundSa
 }
 
 export async function pollCost(sims: SimulatorProcess): Promise<SectionResult> {
-  const { port } = await sims.start({ transport: 'tcp', port: 0, unitIds: [UNIT_ID], seed: 1 });
+  const { port } = await sims.start({ transport: 'tcp', port: 0, unitIds: [UNIT_ID], seed: 1, meter: SIM_METER });
   // The raw contender must send exactly what our device sends.
   const planned = await plannedReads(UNIT_ID);
   if (JSON.stringify(planned) !== JSON.stringify(FULL_POLL_BLOCKS)) {

@@ -13,7 +13,7 @@ import { fork } from 'node:child_process';
 import path from 'node:path';
 import type { SectionResult } from './poll-cost';
 import type { MemoryJob, MemoryResult, ScaleJob, ScaleResult } from './scale-child';
-import type { SimulatorProcess } from './simulator-process';
+import { SIM_METER, type SimulatorProcess } from './simulator-process';
 import { fixed, megabytes, table, withTimeout } from './stats';
 
 const PER_GATEWAY = 10;
@@ -62,7 +62,7 @@ const kb = (bytes: number): string => `${fixed(bytes / 1024, 1)} KB`;
 
 export async function memoryPerMeter(sims: SimulatorProcess): Promise<SectionResult> {
   const options = scaleOptions();
-  const { port } = await sims.start({ transport: 'tcp', port: 0, unitIds: [1], seed: 6 });
+  const { port } = await sims.start({ transport: 'tcp', port: 0, unitIds: [1], seed: 6, meter: SIM_METER });
   const results: MemoryResult[] = [];
   const errors: string[] = [];
   for (const contender of ['ours', 'raw'] as const) {
@@ -103,7 +103,7 @@ export async function memoryPerMeter(sims: SimulatorProcess): Promise<SectionRes
 export async function scaleCurve(sims: SimulatorProcess): Promise<SectionResult> {
   const options = scaleOptions();
   const unitIds = Array.from({ length: PER_GATEWAY }, (_, i) => i + 1);
-  const { port } = await sims.start({ transport: 'tcp', port: 0, unitIds, seed: 7 });
+  const { port } = await sims.start({ transport: 'tcp', port: 0, unitIds, seed: 7, meter: SIM_METER });
   const largest = Math.max(...options.sizes);
   const rows: string[][] = [];
   const profiles: string[] = [];
