@@ -16,9 +16,9 @@ import { formatRatio, interleaveRuns, roundRatios, sleep, withTimeout } from './
 
 const UNIT_ID = 5;
 const RUNS = 3;
-const PLAN = { warmup: 100, rounds: 8, perRound: 200, deadlineMs: 25_000 };
+const PLAN = { warmup: 100, rounds: 24, perRound: 60, deadlineMs: 25_000 };
 /** The peer takes ~40x our time per poll: fewer polls a round keep its rounds as long as ours. */
-const PEER_PER_ROUND = 20;
+const PEER_PER_ROUND = 6;
 const PEER_VERSION = readVersion('node-red-contrib-modbus');
 const NODE_RED_VERSION = readVersion('node-red');
 

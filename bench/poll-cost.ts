@@ -13,7 +13,7 @@ import { fixed, formatRatio, formatSpread, interleaveRuns, megabytes, roundRatio
 const UNIT_ID = 5;
 const MEMORY_POLLS = 2000;
 const RUNS = 3;
-const PLAN = { warmup: 300, rounds: 8, perRound: 500, deadlineMs: 30_000 };
+const PLAN = { warmup: 300, rounds: 30, perRound: 100, deadlineMs: 30_000 };
 /** The targets for the link + device alone, against raw modbus-serial. */
 const TARGET = { cpu: 1.1 };
 

@@ -160,7 +160,7 @@ export async function scaleCurve(sims: SimulatorProcess): Promise<SectionResult>
     'in flight per connection, as on the RS-485 line behind it). Each poller starts at its own offset in the interval',
     `(meter i of n at i/n of it). ${options.warmupMs / 1000} s of warm-up, then a ${options.windowMs / 1000} s window: a poll due in the window is on time when it`,
     'ended without error within its interval; "skipped" polls fell due while the previous one was still running. Event-loop',
-    'delay from perf_hooks.monitorEventLoopDelay over the window; CPU is the process\'s user + system over the window per',
+    'delay from perf_hooks.monitorEventLoopDelay over the window (its 2 ms sampling period subtracted); CPU is the process\'s user + system over the window per',
     'poll started, and as a share of one core; heap after a forced GC at the end.',
     '',
     resultTable,
