@@ -5,7 +5,7 @@
 import { fork } from 'node:child_process';
 import path from 'node:path';
 import type { ModbusLink } from '../src/transport';
-import { FULL_POLL_BLOCKS, ourPoller, plannedReads, rawPoller } from './contenders';
+import { FULL_POLL_BLOCKS, inMemoryPoller, ourPoller, plannedReads, rawPoller } from './contenders';
 import type { MemoryReport } from './memory-child';
 import { SIM_METER, type SimulatorProcess } from './simulator-process';
 import { fixed, formatRatio, formatSpread, interleaveRuns, megabytes, roundRatios, summarize, table, withTimeout, type RoundSample } from './stats';
@@ -59,25 +59,30 @@ export async function pollCost(sims: SimulatorProcess): Promise<SectionResult> {
   // into "link" and "plan + decode".
   const LINK_ONLY = 'ours, link only (ModbusLink, same 4 reads, no decoding)';
   let values = 0;
+  let decodeOnlyName = '';
   const samples = await interleaveRuns(
     RUNS,
     async () => {
       const ours = ourPoller({ transport: 'tcp', port }, UNIT_ID);
       const raw = await rawPoller({ transport: 'tcp', port }, UNIT_ID);
       const linkOnly = ourPoller({ transport: 'tcp', port }, UNIT_ID);
+      const decodeOnly = await inMemoryPoller({ transport: 'tcp', port }, UNIT_ID);
+      decodeOnlyName = decodeOnly.name;
       values = await ours.poll();
       return {
         contenders: [
           { name: OURS, once: () => ours.poll().then(() => undefined) },
           { name: RAW, once: () => raw.poll().then(() => undefined) },
           { name: LINK_ONLY, once: () => readBlocks(linkOnly.link) },
+          { name: decodeOnly.name, once: () => decodeOnly.poll().then(() => undefined) },
         ],
         close: () => Promise.all([ours.close(), raw.close(), linkOnly.close()]).then(() => undefined),
       };
     },
     PLAN,
   );
-  const latency = costTable([OURS, LINK_ONLY, RAW], samples, RAW);
+  const latency = costTable([OURS, LINK_ONLY, decodeOnlyName, RAW], samples, RAW);
+  const decodeSummary = summarize(samples.get(decodeOnlyName)!);
   const oursSummary = summarize(samples.get(OURS)!);
   const linkSummary = summarize(samples.get(LINK_ONLY)!);
   const rawSummary = summarize(samples.get(RAW)!);
@@ -118,7 +123,8 @@ export async function pollCost(sims: SimulatorProcess): Promise<SectionResult> {
     `(${cpuRatio.median <= TARGET.cpu ? 'met' : 'NOT met'} at the median); time per poll ${formatRatio(timeRatio)}.`,
     `CPU per poll, medians over rounds: ours ${us(oursSummary.cpuRounds.median)}, link only ${us(linkSummary.cpuRounds.median)}, raw ${us(rawSummary.cpuRounds.median)}:`,
     `the link (queue, timers, reply checks) costs ${us(linkSummary.cpuRounds.median - rawSummary.cpuRounds.median)} more than raw, planning + decoding the 64 values`,
-    `${us(oursSummary.cpuRounds.median - linkSummary.cpuRounds.median)} (differences of medians).`,
+    `${us(oursSummary.cpuRounds.median - linkSummary.cpuRounds.median)} (differences of medians); planning and decoding alone, on a link answering`,
+    `from memory: ${us(decodeSummary.cpuRounds.median)} per poll (min-max over rounds ${us(decodeSummary.cpuRounds.min)}-${us(decodeSummary.cpuRounds.max)}).`,
     '',
     `Memory over ${MEMORY_POLLS} polls, each contender alone in a child process started with --expose-gc`,
     '(both children at once, against the same simulator); measured after a forced GC, relative to the sample',
