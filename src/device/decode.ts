@@ -27,53 +27,47 @@ interface PlanDecoder {
 /** A plan is an array the device keeps (cachedPlan): its decoder lives as long as it does. */
 const decoders = new WeakMap<readonly ReadRequest[], PlanDecoder>();
 
-function isWord(word: number): boolean {
-  return (word & 0xffff) === word;
-}
-
 /**
  * A reader for the fields most of a poll is made of (integers of one or two words, scaled,
  * enums and flags), without copying their words; undefined for the rest (strings, arrays,
- * bit sets, split counters), which go through decodeField.
+ * bit sets, split counters), which go through decodeField. A reader returns undefined for
+ * words that are not register words, so decodeField can say what is wrong with them.
  */
 function fastReader(field: FieldDef): PlannedField['read'] | undefined {
   const range = integerRange(field.type);
   if (!range || field.bits || field.split10000 || field.numericCodes) return undefined;
   const twoWords = range.max > 0xffff;
   if (field.words !== (twoWords ? 2 : 1)) return undefined; // decodeField names the mismatch
-  const signed = range.min < 0;
-  const raw = twoWords
-    ? (words: readonly number[], at: number): number | undefined => {
-        const high = words[at];
-        const low = words[at + 1];
-        if (!isWord(high) || !isWord(low)) return undefined;
-        const value = high * 0x10000 + low;
-        return signed && value >= 0x80000000 ? value - 0x100000000 : value;
-      }
-    : (words: readonly number[], at: number): number | undefined => {
-        const word = words[at];
-        if (!isWord(word)) return undefined;
-        return signed && word >= 0x8000 ? word - 0x10000 : word;
-      };
-  if (field.flag) {
+  const convert = converter(field);
+  if (twoWords) {
+    const signed = range.min < 0;
     return (words, at) => {
-      const value = raw(words, at);
-      return value === undefined ? undefined : value !== 0;
+      const high = words[at];
+      const low = words[at + 1];
+      if ((high & 0xffff) !== high || (low & 0xffff) !== low) return undefined;
+      const value = high * 0x10000 + low;
+      return convert(signed && value >= 0x80000000 ? value - 0x100000000 : value);
     };
   }
-  const names = field.enumValues;
-  if (names) {
-    // An unknown code comes out as the number, as decodeField does.
+  if (range.min < 0) {
     return (words, at) => {
-      const value = raw(words, at);
-      return value === undefined ? undefined : Object.prototype.hasOwnProperty.call(names, value) ? names[value] : value;
+      const word = words[at];
+      if ((word & 0xffff) !== word) return undefined;
+      return convert(word >= 0x8000 ? word - 0x10000 : word);
     };
   }
-  const scale = scalerFor(field.scale ?? 1, field.key);
   return (words, at) => {
-    const value = raw(words, at);
-    return value === undefined ? undefined : scale(value);
+    const word = words[at];
+    return (word & 0xffff) !== word ? undefined : convert(word);
   };
+}
+
+/** Raw integer -> the field's value: a flag, an enum name (an unknown code stays a number, as in decodeField), or the scaled number. */
+function converter(field: FieldDef): (raw: number) => FieldValue {
+  if (field.flag) return (raw) => raw !== 0;
+  const names = field.enumValues;
+  if (names) return (raw) => (Object.prototype.hasOwnProperty.call(names, raw) ? names[raw] : raw);
+  return scalerFor(field.scale ?? 1, field.key);
 }
 
 function slowReader(field: FieldDef): PlannedField['read'] {

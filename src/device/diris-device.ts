@@ -98,7 +98,7 @@ export class DirisDevice {
    */
   async profile(): Promise<MeterProfile> {
     const choice = this.options.model;
-    if (choice === undefined && !this.legacyDetect) return DIRIS_A20;
+    if (this.tableWithoutModel()) return DIRIS_A20;
     let detection = rememberedDetection(this.link, this.unitId);
     if (!detection) {
       try {
@@ -167,13 +167,19 @@ export class DirisDevice {
   /** Set once an exception 2 showed that a device without a model is not reading an A-20. */
   private legacyDetect = false;
 
+  /** True while a device without a model reads the A-20 table, as before profiles existed. */
+  private tableWithoutModel(): boolean {
+    return this.options.model === undefined && !this.legacyDetect;
+  }
+
   /**
    * Reads what `plan` asks of the meter's profile. An exception 2 means the meter's table is
    * not the one we read with (another model, or it was replaced): identify again and, when
    * the model changed, read once more with the new table.
    */
   private async readWithProfile(key: string, plan: (profile: MeterProfile) => ReadRequest[], rawWords?: Map<string, number[]>): Promise<Reading> {
-    const profile = await this.profile();
+    // Without a model the A-20's table is known at once: no wait for profile() on every poll.
+    const profile = this.tableWithoutModel() ? DIRIS_A20 : await this.profile();
     try {
       return await this.readPlanned(this.cachedPlan(`${profile.id}:${key}`, () => plan(profile)), rawWords);
     } catch (err) {
