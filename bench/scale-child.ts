@@ -13,6 +13,7 @@
  *
  * Sends one report over IPC and exits.
  */
+import os from 'node:os';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Session } from 'node:inspector';
 import ModbusRTU from 'modbus-serial';
@@ -72,6 +73,8 @@ export interface ScaleResult {
   cpuShare: number;
   heapUsed: number;
   rss: number;
+  /** The machine's 1-minute load average at the end of the window (other processes included). */
+  machineLoad: number;
   /** Top functions by self time over the window (share of the non-idle samples). */
   profileTop?: { name: string; share: number }[];
 }
@@ -280,6 +283,7 @@ async function scaleJob(job: ScaleJob): Promise<ScaleResult> {
       cpuShare: cpuMs / elapsed,
       heapUsed: memory.heapUsed,
       rss: memory.rss,
+      machineLoad: os.loadavg()[0],
       profileTop,
     };
   } finally {

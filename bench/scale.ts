@@ -135,6 +135,7 @@ export async function scaleCurve(sims: SimulatorProcess): Promise<SectionResult>
           `${fixed(100 * r.cpuShare, 0)} %`,
           megabytes(r.heapUsed),
           megabytes(r.rss),
+          fixed(r.machineLoad, 1),
         ]);
         if (r.profileTop) {
           profiles.push(
@@ -145,12 +146,12 @@ export async function scaleCurve(sims: SimulatorProcess): Promise<SectionResult>
           );
         }
       } catch (err) {
-        rows.push([where, String(meters), '', `failed: ${err instanceof Error ? err.message : String(err)}`, '', '', '', '', '', '', '']);
+        rows.push([where, String(meters), '', `failed: ${err instanceof Error ? err.message : String(err)}`, '', '', '', '', '', '', '', '']);
       }
     }
   }
   const resultTable = table(
-    ['meters', 'count', 'connections', 'polls on time', 'failed', 'skipped (still busy)', 'event-loop delay p50 / p99 / max ms', 'CPU ms/poll', 'CPU (one core)', 'heap after GC', 'RSS'],
+    ['meters', 'count', 'connections', 'polls on time', 'failed', 'skipped (still busy)', 'event-loop delay p50 / p99 / max ms', 'CPU ms/poll', 'CPU (one core)', 'heap after GC', 'RSS', 'machine load'],
     rows,
   );
   const markdown = [
@@ -161,7 +162,8 @@ export async function scaleCurve(sims: SimulatorProcess): Promise<SectionResult>
     `(meter i of n at i/n of it). ${options.warmupMs / 1000} s of warm-up, then a ${options.windowMs / 1000} s window: a poll due in the window is on time when it`,
     'ended without error within its interval; "skipped" polls fell due while the previous one was still running. Event-loop',
     'delay from perf_hooks.monitorEventLoopDelay over the window (its 2 ms sampling period subtracted); CPU is the process\'s user + system over the window per',
-    'poll started, and as a share of one core; heap after a forced GC at the end.',
+    'poll started, and as a share of one core; heap after a forced GC at the end; machine load: the 1-minute load average',
+    'at the end of the window, every process of the machine counted (2 cores: above 2, processes waited for a core).',
     '',
     resultTable,
     '',
