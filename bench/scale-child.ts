@@ -202,31 +202,38 @@ async function scaleJob(job: ScaleJob): Promise<ScaleResult> {
   const perConnection = job.topology === 'tcp' ? 1 : job.perGateway;
   const { meters, close } = ourMeters(job.port, job.meters, perConnection);
   const connections = Math.ceil(job.meters / perConnection);
-  let measuring = false;
+  // The window, as epoch ms: a poll counts when its scheduled instant falls inside it.
+  const windowStart = Date.now() + job.warmupMs;
+  const windowEnd = windowStart + job.windowMs;
+  const inWindow = (at: number): boolean => at >= windowStart && at < windowEnd;
   let due = 0;
   let onTime = 0;
   let failed = 0;
   let skipped = 0;
-  const timers: NodeJS.Timeout[] = [];
-  const starters: NodeJS.Timeout[] = [];
+  const timers = new Array<NodeJS.Timeout | undefined>(meters.length);
   const loop = monitorEventLoopDelay({ resolution: LOOP_RESOLUTION_MS });
-  // Each poller starts at its own offset in the interval, so the polls of a deploy do not all
-  // fall in the same tick.
+  const origin = Date.now();
+  // Each poller starts at its own offset in the interval (meter i of n at i/n of it), so the polls
+  // of a deploy do not all fall in the same tick, and keeps its own schedule: a poll is on time
+  // when it ends within one interval of the instant it was due, however late its timer fired.
   meters.forEach((meter, i) => {
     let busy = false;
-    const tick = (): void => {
-      const counted = measuring;
-      if (counted) due++;
+    const schedule = (at: number): void => {
+      if (inWindow(at)) due++;
+      timers[i] = setTimeout(() => tick(at), Math.max(0, at - Date.now()));
+    };
+    const tick = (at: number): void => {
+      schedule(at + job.intervalMs);
+      const counted = inWindow(at);
       if (busy) {
         if (counted) skipped++;
         return;
       }
       busy = true;
-      const started = Date.now();
       meter.poll().then(
         () => {
           busy = false;
-          if (counted && Date.now() - started <= job.intervalMs) onTime++;
+          if (counted && Date.now() - at <= job.intervalMs) onTime++;
         },
         () => {
           busy = false;
@@ -234,17 +241,12 @@ async function scaleJob(job: ScaleJob): Promise<ScaleResult> {
         },
       );
     };
-    starters.push(
-      setTimeout(() => {
-        tick();
-        timers.push(setInterval(tick, job.intervalMs));
-      }, Math.floor((i * job.intervalMs) / meters.length)),
-    );
+    schedule(origin + Math.floor((i * job.intervalMs) / meters.length));
   });
   const session = new Session();
   let profileTop: ScaleResult['profileTop'];
   try {
-    await new Promise((resolve) => setTimeout(resolve, job.warmupMs));
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, windowStart - Date.now())));
     if (job.profile) {
       session.connect();
       await post(session, 'Profiler.enable');
@@ -254,9 +256,7 @@ async function scaleJob(job: ScaleJob): Promise<ScaleResult> {
     loop.enable();
     const cpuStart = process.cpuUsage();
     const started = performance.now();
-    measuring = true;
-    await new Promise((resolve) => setTimeout(resolve, job.windowMs));
-    measuring = false;
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, windowEnd - Date.now())));
     const cpu = process.cpuUsage(cpuStart);
     const elapsed = performance.now() - started;
     loop.disable();
@@ -267,7 +267,7 @@ async function scaleJob(job: ScaleJob): Promise<ScaleResult> {
     // Let the polls of the window end (they count) before the pollers stop.
     await new Promise((resolve) => setTimeout(resolve, job.intervalMs));
     const cpuMs = (cpu.user + cpu.system) / 1000;
-    for (const t of [...starters, ...timers]) clearTimeout(t);
+    for (const t of timers) clearTimeout(t);
     const memory = memoryNow();
     return {
       meters: job.meters,
@@ -287,7 +287,7 @@ async function scaleJob(job: ScaleJob): Promise<ScaleResult> {
       profileTop,
     };
   } finally {
-    for (const t of [...starters, ...timers]) clearTimeout(t);
+    for (const t of timers) clearTimeout(t);
     if (job.profile) session.disconnect();
     await close();
   }
