@@ -95,3 +95,30 @@ export async function plannedReads(unitId: number): Promise<{ address: number; c
   await new DirisDevice(recorder, unitId).readMeasurements({ groups: ALL_GROUPS });
   return seen;
 }
+
+/**
+ * Our device on a link that answers from memory (the words a real poll got, recorded once):
+ * planning and decoding alone, with no I/O, to see the device layer's own cost per poll.
+ */
+export async function inMemoryPoller(target: Target, unitId: number): Promise<Poller> {
+  const recorded = new Map<number, number[]>();
+  const real = new ModbusLink(linkConfig(target));
+  try {
+    for (const block of FULL_POLL_BLOCKS) recorded.set(block.address, await real.readHoldingRegisters(unitId, block.address, block.count));
+  } finally {
+    await real.close();
+  }
+  const memory = {
+    description: 'memory',
+    // A copy per request, as a link hands out a fresh array per reply.
+    readHoldingRegisters: (_unit: number, address: number) => Promise.resolve([...recorded.get(address)!]),
+    writeRegister: () => Promise.resolve(),
+    writeRegisters: () => Promise.resolve(),
+  };
+  const device = new DirisDevice(memory, unitId, { source: 'bench' });
+  return {
+    name: 'ours, plan + decode only (link answering from memory)',
+    poll: () => device.readMeasurements({ groups: ALL_GROUPS }).then((reading) => Object.keys(reading.payload).length),
+    close: () => Promise.resolve(),
+  };
+}

@@ -9,7 +9,7 @@ import { ModbusLink } from '../src/transport';
 import { ALL_GROUPS } from './contenders';
 import type { SectionResult } from './poll-cost';
 import type { SimulatorProcess } from './simulator-process';
-import { fixed, median, nowMs, percentile, sleep, table } from './stats';
+import { fixed, formatSpread, median, nowMs, percentile, sleep, spread, table } from './stats';
 
 const UNIT_IDS = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
 const SILENT_UNIT = 7;
@@ -33,15 +33,20 @@ interface RoundResult {
   done: Map<number, [number, number][]>;
   failures: Map<number, number>;
   timeouts: number;
+  /** Process CPU (user + system) over the round's polling, ms. */
+  cpuMs: number;
 }
 
 async function runRound(port: number, mode: Mode, silent: boolean): Promise<RoundResult> {
   const link = new ModbusLink({ transport: 'tcp', host: '127.0.0.1', port, timeoutMs: TIMEOUT_MS, retries: 1 });
   const done = new Map<number, [number, number][]>(UNIT_IDS.map((u) => [u, []]));
   const failures = new Map<number, number>(UNIT_IDS.map((u) => [u, 0]));
+  let cpuStart = process.cpuUsage();
+  let cpuMs = 0;
   try {
     // Connect first, so the round measures polling, not the TCP handshake.
     await link.readHoldingRegisters(UNIT_IDS[0], 50512, 2);
+    cpuStart = process.cpuUsage();
     const start = nowMs();
     const end = start + ROUND_MS;
     const loops = UNIT_IDS.map(async (unitId, index) => {
@@ -66,10 +71,12 @@ async function runRound(port: number, mode: Mode, silent: boolean): Promise<Roun
       }
     });
     await Promise.all(loops);
+    const cpu = process.cpuUsage(cpuStart);
+    cpuMs = (cpu.user + cpu.system) / 1000;
   } finally {
     await link.close();
   }
-  return { mode, silent, done, failures, timeouts: link.stats.timeouts };
+  return { mode, silent, done, failures, timeouts: link.stats.timeouts, cpuMs };
 }
 
 /** Polls/s of one unit over [from, to) ms of one round. */
@@ -95,6 +102,11 @@ function pollTime(rounds: readonly RoundResult[], unitIds: readonly number[], fr
 }
 
 const sum = (xs: readonly number[]): number => xs.reduce((a, b) => a + b, 0);
+
+/** CPU ms per successful poll of each round: "median (min-max)" over the rounds. */
+function cpuPerPoll(rounds: readonly RoundResult[]): string {
+  return formatSpread(spread(rounds.map((r) => r.cpuMs / Math.max(1, sum([...r.done.values()].map((d) => d.length))))), 3);
+}
 
 export async function multiUnitRate(sims: SimulatorProcess): Promise<SectionResult> {
   const sim = await sims.start({ transport: 'tcp', port: 0, unitIds: UNIT_IDS, seed: 3 });
@@ -131,6 +143,7 @@ export async function multiUnitRate(sims: SimulatorProcess): Promise<SectionResu
         `${fixed(Math.min(...silentRates), 1)} / ${fixed(median(silentRates), 1)} / ${fixed(Math.max(...silentRates), 1)}`,
         `${fixed(sum(silentRates) / sum(healthyRates), 2)}x`,
         `${fixed(pollTime(healthy, others, w.from, w.to, 99), 1)} / ${fixed(pollTime(withSilent, others, w.from, w.to, 99), 1)}`,
+        w.from === 0 ? `${cpuPerPoll(healthy)} / ${cpuPerPoll(withSilent)}` : '',
       ]);
     }
     const silentFailures = sum(withSilent.map((r) => r.failures.get(SILENT_UNIT)!)) / withSilent.length;
@@ -152,6 +165,7 @@ export async function multiUnitRate(sims: SimulatorProcess): Promise<SectionResu
       'per unit min / median / max',
       'other 9 vs same 9 all healthy',
       'p99 ms/poll of the 9, healthy / silent',
+      'CPU ms/poll, median (min-max over rounds), healthy / silent',
     ],
     rows,
   );
@@ -161,7 +175,8 @@ export async function multiUnitRate(sims: SimulatorProcess): Promise<SectionResu
     `(4 requests a poll) for ${ROUND_MS / 1000} s: back to back (what the line can carry) and paced (every ${PACED_INTERVAL_MS} ms, as a node polling`,
     `at 0.1 s, phases spread over the interval). ${ROUNDS_EACH} rounds all healthy and ${ROUNDS_EACH} with unit ${SILENT_UNIT} silent per mode, alternating, each on a fresh link (so`,
     'each silent round pays the first timeouts again). Rates are from the median round of each kind (by total); the second window',
-    `starts after the silent meter's first timeouts, when it is backed off.`,
+    `starts after the silent meter's first timeouts, when it is backed off. CPU: the process's user + system CPU over each whole`,
+    'round per successful poll.',
     '',
     rateTable,
     '',

@@ -8,14 +8,18 @@
 import type { Node, NodeAPI } from 'node-red';
 import connectionNode from '../src/nodes/socomec-connection';
 import readMeasurementsNode from '../src/nodes/socomec-read-measurements';
-import { ALL_GROUPS, REQUEST_TIMEOUT_MS } from './contenders';
+import { ALL_GROUPS, ourPoller, rawPoller, REQUEST_TIMEOUT_MS } from './contenders';
 import { decoderSource, requestBuilderSource } from './peer-flow';
-import type { SectionResult } from './poll-cost';
-import type { SimulatorProcess } from './simulator-process';
-import { fixed, interleave, median, percentile, ratio, sleep, table, withTimeout } from './stats';
+import { costTable, type SectionResult } from './poll-cost';
+import { SIM_METER, type SimulatorProcess } from './simulator-process';
+import { fixed, formatRatio, interleaveRuns, roundRatios, sleep, summarize, withTimeout, type Contender } from './stats';
 
 const UNIT_ID = 5;
-const PLAN = { warmup: 100, rounds: 8, perRound: 50, deadlineMs: 40_000 };
+const RUNS = 3;
+const PLAN = { warmup: 100, rounds: 24, perRound: 60, deadlineMs: 25_000 };
+const PEER_PLAN = { warmup: 30, rounds: 12, perRound: 60, deadlineMs: 20_000 };
+/** The peer takes ~40x our time per poll: fewer polls a round keep its rounds as long as ours. */
+const PEER_PER_ROUND = 6;
 const PEER_VERSION = readVersion('node-red-contrib-modbus');
 const NODE_RED_VERSION = readVersion('node-red');
 
@@ -29,6 +33,42 @@ interface TestHelper {
   getNode(id: string): Node;
   _sandbox: { restore(): void };
   _logSpy?: { restore(): void };
+  _NodePrototype: Record<string, unknown>;
+}
+
+/** The node methods the helper wraps in sinon spies (its PROXY_METHODS). */
+const SPIED_METHODS = ['log', 'status', 'warn', 'error', 'debug', 'trace', 'send'];
+
+function isSpy(value: unknown): boolean {
+  return typeof value === 'function' && typeof (value as { getCalls?: unknown }).getCalls === 'function';
+}
+
+/**
+ * Takes every sinon spy the helper installed off the runtime. Restoring the helper's sandbox puts
+ * back Node.prototype's methods, but Node-RED copies `send` onto each wired node when it creates
+ * it, so those copies (spies that record every msg for ever) must be replaced one by one. Returns
+ * how many such copies were replaced; throws if any spy is left anywhere.
+ */
+function removeSpies(helper: TestHelper, nodeIds: readonly string[]): number {
+  helper._sandbox.restore();
+  helper._logSpy?.restore();
+  const proto = helper._NodePrototype;
+  let replaced = 0;
+  for (const id of nodeIds) {
+    const node = helper.getNode(id) as unknown as Record<string, unknown>;
+    for (const method of SPIED_METHODS) {
+      if (Object.prototype.hasOwnProperty.call(node, method) && isSpy(node[method])) {
+        node[method] = proto[method];
+        replaced++;
+      }
+    }
+  }
+  const left = [
+    ...SPIED_METHODS.filter((m) => isSpy(proto[m])).map((m) => `Node.prototype.${m}`),
+    ...nodeIds.flatMap((id) => SPIED_METHODS.filter((m) => isSpy((helper.getNode(id) as unknown as Record<string, unknown>)[m])).map((m) => `${id}.${m}`)),
+  ];
+  if (left.length > 0) throw new Error(`sinon spies left on ${left.join(', ')}`);
+  return replaced;
 }
 
 function readVersion(name: string): string {
@@ -89,8 +129,8 @@ async function firstGoodPoll(probe: Probe): Promise<Record<string, unknown>> {
   throw lastError instanceof Error ? lastError : new Error(String(lastError));
 }
 
-function flow(port: number): object[] {
-  return [
+function flow(port: number, withPeer: boolean): object[] {
+  const all = [
     { id: 'conn', type: 'socomec-connection', transport: 'tcp', host: '127.0.0.1', port, timeoutMs: REQUEST_TIMEOUT_MS, retries: 1 },
     {
       id: 'ours',
@@ -149,10 +189,12 @@ function flow(port: number): object[] {
     { id: 'peerDecode', type: 'function', name: 'decode DIRIS', func: decoderSource(UNIT_ID), outputs: 1, wires: [['peerOut']] },
     { id: 'peerOut', type: 'helper' },
   ];
+  // Without the peer, none of its nodes exists: its client's timers cost nothing in the other rounds.
+  return withPeer ? all : all.filter((n) => !(n as { id: string }).id.startsWith('peer'));
 }
 
 export async function nodeRedCost(sims: SimulatorProcess): Promise<SectionResult> {
-  const { port } = await sims.start({ transport: 'tcp', port: 0, unitIds: [UNIT_ID], seed: 2 });
+  const { port } = await sims.start({ transport: 'tcp', port: 0, unitIds: [UNIT_ID], seed: 2, meter: SIM_METER });
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const helper = require('node-red-node-test-helper') as TestHelper;
   helper.init(require.resolve('node-red'), { logging: { console: { level: 'off' } } });
@@ -163,59 +205,94 @@ export async function nodeRedCost(sims: SimulatorProcess): Promise<SectionResult
     loadModule('node-red-contrib-modbus/modbus/modbus-flex-getter.js'),
     loadModule('@node-red/nodes/core/function/10-function.js'),
   ];
-  let samples: Map<string, number[]>;
-  let oursKeys: string[];
-  let peerKeys: string[];
-  const OURS = `socomec-read-measurements`;
-  const PEER = `contrib-modbus flex-getter + function nodes`;
-  try {
-    await withTimeout(helper.load(nodes, flow(port)), 15_000, 'Node-RED flow start');
-    // The helper wraps every node's send/status/log in sinon spies that keep every call:
-    // fine for a test, a leak and a cost in a benchmark. Both flows run without them.
-    helper._sandbox.restore();
-    helper._logSpy?.restore();
-    const ours = new Probe(OURS, helper.getNode('ours'), helper.getNode('oursOut'));
-    const peer = new Probe(PEER, helper.getNode('peerBuild'), helper.getNode('peerOut'));
-    const oursFirst = await firstGoodPoll(ours);
-    const peerFirst = await firstGoodPoll(peer);
-    oursKeys = Object.keys(oursFirst.payload as object).sort();
-    peerKeys = Object.keys(peerFirst.payload as object).sort();
-    samples = await interleave(
-      [
-        { name: OURS, once: () => ours.poll().then(() => undefined) },
-        { name: PEER, once: () => peer.poll().then(() => undefined) },
-      ],
-      PLAN,
-    );
-  } finally {
-    await withTimeout(helper.unload(), 10_000, 'Node-RED flow stop').catch(() => undefined);
-  }
-  const oursTimes = samples.get(OURS)!;
-  const peerTimes = samples.get(PEER)!;
-  const resultTable = table(
-    ['flow', 'polls', 'median ms/poll', 'p90 ms/poll', 'ratio of medians'],
-    [
-      [OURS, String(oursTimes.length), fixed(median(oursTimes), 3), fixed(percentile(oursTimes, 90), 3), '1.00x'],
-      [PEER, String(peerTimes.length), fixed(median(peerTimes), 3), fixed(percentile(peerTimes, 90), 3), ratio(median(peerTimes), median(oursTimes))],
-    ],
-  );
+  const OURS = 'socomec-read-measurements (Node-RED)';
+  const DEVICE = 'ours without Node-RED (ModbusLink + DirisDevice)';
+  const RAW = 'raw modbus-serial (no decoding)';
+  const PEER = 'contrib-modbus flex-getter + function nodes (Node-RED)';
+  let oursKeys: string[] = [];
+  let peerKeys: string[] = [];
+  const spiesReplaced: number[] = [];
+  /** A fresh deploy (with or without the peer's flow), ours and raw modbus-serial and the bare device beside it. */
+  const open = async (withPeer: boolean): Promise<{ contenders: Contender[]; close: () => Promise<void> }> => {
+    const flowNodes = flow(port, withPeer);
+    await withTimeout(helper.load(nodes, flowNodes), 15_000, 'Node-RED flow start');
+    const raw = await rawPoller({ transport: 'tcp', port }, UNIT_ID).catch(async (err: unknown) => {
+      await helper.unload();
+      throw err;
+    });
+    const device = ourPoller({ transport: 'tcp', port }, UNIT_ID);
+    const close = async (): Promise<void> => {
+      await Promise.all([raw.close(), device.close()]);
+      await withTimeout(helper.unload(), 10_000, 'Node-RED flow stop').catch(() => undefined);
+    };
+    try {
+      // The helper wraps node methods in sinon spies that keep every call: fine for a test, a leak
+      // and a cost in a benchmark. Every contender runs without them.
+      spiesReplaced.push(removeSpies(helper, flowNodes.map((n) => (n as { id: string }).id)));
+      const ours = new Probe(OURS, helper.getNode('ours'), helper.getNode('oursOut'));
+      oursKeys = Object.keys((await firstGoodPoll(ours)).payload as object).sort();
+      const contenders: Contender[] = [{ name: OURS, once: () => ours.poll().then(() => undefined) }];
+      if (withPeer) {
+        const peer = new Probe(PEER, helper.getNode('peerBuild'), helper.getNode('peerOut'));
+        peerKeys = Object.keys((await firstGoodPoll(peer)).payload as object).sort();
+        contenders.push({ name: PEER, once: () => peer.poll().then(() => undefined), perRound: PEER_PER_ROUND });
+      } else {
+        contenders.push(
+          { name: RAW, once: () => raw.poll().then(() => undefined) },
+          { name: DEVICE, once: () => device.poll().then(() => undefined) },
+        );
+      }
+      return { contenders, close };
+    } catch (err) {
+      await close();
+      throw err;
+    }
+  };
+  const samples = await interleaveRuns(RUNS, () => open(false), PLAN);
+  const peerSamples = await interleaveRuns(RUNS, () => open(true), PEER_PLAN);
+  const resultTable = costTable([OURS, DEVICE, RAW], samples, RAW);
+  const peerTable = costTable([OURS, PEER], peerSamples, OURS);
+  const cpu = roundRatios(samples.get(OURS)!, samples.get(RAW)!, 'cpu');
+  const time = roundRatios(samples.get(OURS)!, samples.get(RAW)!, 'time');
+  const deviceCpu = roundRatios(samples.get(DEVICE)!, samples.get(RAW)!, 'cpu');
+  const nodeLayerUs = (summarize(samples.get(OURS)!).cpuRounds.median - summarize(samples.get(DEVICE)!).cpuRounds.median) * 1000;
+  const met = (s: { median: number }, limit: number): string => (s.median <= limit ? 'met' : 'NOT met');
   const sameKeys = JSON.stringify(oursKeys) === JSON.stringify(peerKeys);
   const markdown = [
-    `Node-RED ${NODE_RED_VERSION} runtime through node-red-node-test-helper (its sinon spies removed after the deploy),`,
-    `Modbus TCP on loopback, unit id ${UNIT_ID}. One msg in, time until the decoded msg arrives at the next node.`,
+    `Node-RED ${NODE_RED_VERSION} runtime through node-red-node-test-helper, Modbus TCP on loopback, unit id ${UNIT_ID}, the`,
+    'simulator in its own process. One msg in, time until the decoded msg arrives at the next node.',
     '',
-    `- ours: \`socomec-read-measurements\` (groups ${ALL_GROUPS.join(', ')}) on a \`socomec-connection\`.`,
+    `- ours: \`socomec-read-measurements\` (groups ${ALL_GROUPS.join(', ')}) on a \`socomec-connection\`, single output.`,
+    '- the same poll without Node-RED (ModbusLink + DirisDevice), and raw modbus-serial sending the same four reads',
+    '  without decoding them, both in the same process as the runtime.',
     `- peer: node-red-contrib-modbus ${PEER_VERSION}: a function node emitting the four read requests ->`,
     '  `modbus-flex-getter` on a `modbus-client` (the package\'s defaults: command delay 1 ms, the least it accepts,',
     '  parallel unit ids) ->',
     '  a function node that collects the four replies by msg.topic and decodes U16/S16/U32/S32 words, enums and',
     '  scales into the same named payload (its field table written out from our register map, as a user types it).',
-    `- Same payload keys in both outputs: ${sameKeys ? `yes (${oursKeys.length} keys)` : `NO (ours ${oursKeys.length}, peer ${peerKeys.length})`}.`,
+    `- Same payload keys in both Node-RED outputs: ${sameKeys ? `yes (${oursKeys.length} keys)` : `NO (ours ${oursKeys.length}, peer ${peerKeys.length})`}.`,
+    '- No test spy: the helper wraps node methods in sinon spies that record every call for ever. Restoring its sandbox',
+    '  is not enough, because Node-RED copies `send` onto every wired node when it creates it: the bench replaced',
+    `  ${spiesReplaced.join(' / ')} such copies (per deploy: three without the peer's flow, then three with it), then checked that no spy is left on Node.prototype or any node of the flow.`,
     '',
-    `Interleaved rounds (${PLAN.rounds} x ${PLAN.perRound} polls each, order alternating) after ${PLAN.warmup} warm-up polls each. The ratio here is the`,
-    'peer\'s median over ours (above 1.00x: the peer is slower).',
+    `Two parts, each ${RUNS} runs (a fresh deploy and fresh connections each) of interleaved rounds (order reversed every other`,
+    'round) after a warm-up: cells give the median over all rounds (min-max over rounds); CPU per poll is the process\'s',
+    'user + system CPU over a round divided by its polls; ratios are taken round by round.',
+    '',
+    `Ours against raw modbus-serial and the bare device, in a deploy without the peer's flow (its client runs timers that`,
+    `would be charged to every contender's rounds): ${PLAN.rounds} rounds of ${PLAN.perRound} polls, after ${PLAN.warmup} warm-up polls each.`,
     '',
     resultTable,
+    '',
+    `Targets: through Node-RED, CPU <= 1.2x raw modbus-serial: ${formatRatio(cpu)} (${met(cpu, 1.2)}); time <= 1.1x: ${formatRatio(time)}`,
+    `(${met(time, 1.1)}); the link and device alone, CPU <= 1.1x: ${formatRatio(deviceCpu)} (${met(deviceCpu, 1.1)}). The Node-RED layer`,
+    `(the nodes and the runtime's message passing) adds ${fixed(nodeLayerUs, 1)} us of CPU per poll over the device alone (difference of medians).`,
+    '',
+    `The peer against ours, both flows deployed together: ${PEER_PLAN.rounds} rounds of ${PEER_PLAN.perRound} polls of ours and ${PEER_PER_ROUND} of the peer's (it takes`,
+    `tens of times longer a poll), after ${PEER_PLAN.warmup} warm-up polls each; the reference is ours (above 1.00x: the peer costs more; most of`,
+    'its time is its own timers).',
+    '',
+    peerTable,
   ].join('\n');
-  return { markdown, console: resultTable };
+  return { markdown, console: `${resultTable}\n\n${peerTable}` };
 }

@@ -14,7 +14,7 @@ export type SimRequest =
 export type SimReply = { id: number; ok: true; key?: number; port?: number } | { id: number; ok: false; error: string };
 
 /** The child never outlives a stuck parent by more than this. */
-const HARD_LIMIT_MS = 240_000;
+const HARD_LIMIT_MS = 600_000;
 
 const running = new Map<number, Simulator>();
 let nextKey = 1;

@@ -11,6 +11,13 @@ type Command = WithoutId<SimRequest>;
 
 const REPLY_TIMEOUT_MS = 15_000;
 
+/**
+ * The simulated meters of the Modbus TCP sections recompute their values once a second, as a
+ * meter refreshing its display does, rather than on every read: thousands of reads a second
+ * would otherwise measure the simulator (it shares the machine's two cores) instead of the client.
+ */
+export const SIM_METER = { refreshMs: 1000 };
+
 export class SimulatorProcess {
   private readonly child: ChildProcess;
   private readonly waiting = new Map<number, (reply: SimReply) => void>();

@@ -3,7 +3,7 @@
  * the DIRIS register table. No I/O, no state.
  */
 export { CodecError } from './errors';
-export { decodeRaw, encodeRaw } from './raw';
+export { decodeRaw, encodeRaw, integerRange } from './raw';
 export type { RawValue } from './raw';
 export { decodeField, encodeField } from './field';
-export { scaleToValue } from './scale';
+export { scaleToValue, scalerFor } from './scale';

@@ -1,7 +1,9 @@
 /**
  * Register words <-> raw values (integers, strings, arrays) for every data type of the
  * register table, before any scaling or enum/flag/bit interpretation.
- * Wire format: see docs/device-notes.md ("Wire format").
+ * Wire format: 32- and 64-bit values most significant word first (S32 two's complement);
+ * STRING_16 one ASCII character per register (high byte 0), STRING_NORM two per register,
+ * high byte first; trailing NULs and spaces are padding.
  */
 import type { DataType } from '../registers/types';
 import { CodecError, describeTypedValue, describeValue } from './errors';

@@ -49,6 +49,20 @@ export function scaleToValue(raw: number, scale: number): number {
 }
 
 /**
+ * scaleToValue for one scale, checked and resolved once: for decoding the same field on
+ * every poll. Gives exactly scaleToValue's doubles; `raw` must be a finite integer.
+ */
+export function scalerFor(scale: number, label = 'scale'): (raw: number) => number {
+  checkScale(scale, label);
+  const { numerator, denominator } = decimalScale(scale);
+  if (numerator === 1 && denominator === 1) return (raw) => (raw === 0 ? 0 : raw);
+  return (raw) => {
+    const value = Math.round(raw * numerator) / denominator;
+    return value === 0 ? 0 : value;
+  };
+}
+
+/**
  * value / scale as an integer raw count, or undefined when the value is not a whole
  * multiple of the scale. The tolerance only absorbs floating-point noise (about 1e-15
  * relative); a value off by a real fraction of a count is refused.

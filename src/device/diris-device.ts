@@ -81,6 +81,10 @@ export class DirisDevice {
     }
     this.meter = meterName(unitId, link.description);
     this.planOptions = options.maxGapWords === undefined ? {} : { maxGapWords: options.maxGapWords };
+    this.optionsByPriority = {
+      normal: Object.freeze({ source: options.source, priority: 'normal', retries: options.retries }),
+      high: Object.freeze({ source: options.source, priority: 'high', retries: options.retries }),
+    };
   }
 
   /** Reads the wanted fields with the fewest requests and decodes them into a flat payload. */
@@ -95,7 +99,7 @@ export class DirisDevice {
    */
   async profile(): Promise<MeterProfile> {
     const choice = this.options.model;
-    if (choice === undefined && !this.legacyDetect) return DIRIS_A20;
+    if (this.tableWithoutModel()) return DIRIS_A20;
     let detection = rememberedDetection(this.link, this.unitId);
     if (!detection) {
       try {
@@ -164,13 +168,19 @@ export class DirisDevice {
   /** Set once an exception 2 showed that a device without a model is not reading an A-20. */
   private legacyDetect = false;
 
+  /** True while a device without a model reads the A-20 table, as before profiles existed. */
+  private tableWithoutModel(): boolean {
+    return this.options.model === undefined && !this.legacyDetect;
+  }
+
   /**
    * Reads what `plan` asks of the meter's profile. An exception 2 means the meter's table is
    * not the one we read with (another model, or it was replaced): identify again and, when
    * the model changed, read once more with the new table.
    */
   private async readWithProfile(key: string, plan: (profile: MeterProfile) => ReadRequest[], rawWords?: Map<string, number[]>): Promise<Reading> {
-    const profile = await this.profile();
+    // Without a model the A-20's table is known at once: no wait for profile() on every poll.
+    const profile = this.tableWithoutModel() ? DIRIS_A20 : await this.profile();
     try {
       return await this.readPlanned(this.cachedPlan(`${profile.id}:${key}`, () => plan(profile)), rawWords);
     } catch (err) {
@@ -187,22 +197,24 @@ export class DirisDevice {
   private async readPlanned(requests: readonly ReadRequest[], rawWords?: Map<string, number[]>): Promise<Reading> {
     const replies: number[][] = [];
     for (const request of requests) {
-      const block = `${request.block.id} (${request.block.start})`;
       try {
         replies.push(await this.link.readHoldingRegisters(this.unitId, request.address, request.count, this.requestOptions()));
       } catch (err) {
+        const block = `${request.block.id} (${request.block.start})`;
         throw toDeviceError(err, { unitId: this.unitId, link: this.link.description, block, action: `reading ${request.count} registers at ${request.address}` });
       }
     }
     const timestamp = Date.now();
-    const decoded = decodeReplies(requests, replies);
-    requests.forEach((request, i) => {
-      for (const field of rawWords === undefined ? [] : request.fields) {
-        const offset = field.address - request.address;
-        rawWords?.set(field.key, replies[i].slice(offset, offset + field.words));
-      }
-    });
-    return { ...decoded, timestamp, requests: requests.length };
+    const { payload, units } = decodeReplies(requests, replies);
+    if (rawWords !== undefined) {
+      requests.forEach((request, i) => {
+        for (const field of request.fields) {
+          const offset = field.address - request.address;
+          rawWords.set(field.key, replies[i].slice(offset, offset + field.words));
+        }
+      });
+    }
+    return { payload, units, timestamp, requests: requests.length };
   }
 
   /** Reads a whole block of the meter's profile (reserved words too when asked): every row is reachable this way. */
@@ -510,8 +522,11 @@ export class DirisDevice {
     if (action === 'restart') forgetDetection(this.link, this.unitId);
   }
 
+  /** The same two option objects for every request of this device: a poll allocates none. */
+  private readonly optionsByPriority: Readonly<Record<'normal' | 'high', RequestOptions>>;
+
   private requestOptions(priority: 'normal' | 'high' = 'normal'): RequestOptions {
-    return { source: this.options.source, priority, retries: this.options.retries };
+    return this.optionsByPriority[priority];
   }
 }
 

@@ -464,3 +464,38 @@ describe('simulator bus', () => {
     assert.deepEqual([...bus.meters.values()].map((m) => m.setting('ctPrimary')), [400, 400]);
   });
 });
+
+describe('simulated meter: refreshMs (load tests)', () => {
+  const block = getBlock('instantaneous');
+  const read = (meter: DirisMeter): number[] => meter.readHoldingRegisters(block.start, block.size);
+
+  it('serves a measurement block unchanged for refreshMs of its clock, then computes it again', () => {
+    const { meter, advance } = meterAt({ refreshMs: 1000 });
+    const first = read(meter);
+    advance(900);
+    assert.deepEqual(read(meter), first, 'within refreshMs: the same words');
+    advance(200);
+    assert.notDeepEqual(read(meter), first, 'after refreshMs: values of the new time');
+  });
+
+  it('refreshes at once after an override or a write, whatever refreshMs says', () => {
+    const { meter } = meterAt({ refreshMs: 60_000 });
+    const before = decodeBlock(meter, 'instantaneous');
+    read(meter);
+    meter.override('I1', 80);
+    assert.equal(num(decodeBlock(meter, 'instantaneous'), 'I1'), 80);
+    meter.override('I1', undefined);
+    assert.equal(num(decodeBlock(meter, 'instantaneous'), 'I1'), num(before, 'I1'));
+  });
+
+  it('computes every read without it, as before', () => {
+    const { meter, advance } = meterAt();
+    const first = read(meter);
+    advance(100);
+    assert.notDeepEqual(read(meter), first);
+  });
+
+  it('refuses a negative refreshMs, naming it', () => {
+    assert.throws(() => new DirisMeter({ refreshMs: -1 }), /refreshMs must be >= 0, got -1/);
+  });
+});

@@ -60,6 +60,13 @@ export interface DirisMeterOptions {
   restartMs?: number;
   /** Allow writes to block 0 (lock level USER). Off by default, as on a locked meter. */
   unlockFactory?: boolean;
+  /**
+   * Serve a measurement block's words for this long (meter clock, ms) before computing them
+   * again, as a meter refreshing its values on a period does; a write, command, override, load
+   * or input change refreshes at once. 0 (the default): every read computes. For load tests,
+   * where thousands of reads a second would measure the simulator rather than the client.
+   */
+  refreshMs?: number;
 }
 
 /** What `override` pins: a measurement by key (primary, physical units), or one field of one block. */
@@ -111,6 +118,9 @@ export class DirisMeter implements ModbusUnit {
   private readonly unlockFactory: boolean;
   private readonly measurementOverrides = new Map<MeasurementKey, number>();
   private readonly fieldPins = new Map<string, Map<string, FieldValue>>();
+  private readonly refreshMs: number;
+  /** Measurement block words as last computed, with the meter time (ms) they were computed at. */
+  private readonly images = new Map<BlockDef, { atMs: number; words: number[] }>();
   private lastS: number;
   private loadFactor = 1;
   private inputs: boolean[] = new Array<boolean>(INPUT_COUNT).fill(false);
@@ -125,6 +135,8 @@ export class DirisMeter implements ModbusUnit {
     this.restartMs = options.restartMs ?? 2000;
     if (!Number.isFinite(this.restartMs) || this.restartMs < 0) throw new Error(`restartMs must be >= 0, got ${options.restartMs}`);
     this.unlockFactory = options.unlockFactory ?? false;
+    this.refreshMs = options.refreshMs ?? 0;
+    if (!Number.isFinite(this.refreshMs) || this.refreshMs < 0) throw new Error(`refreshMs must be >= 0, got ${options.refreshMs}`);
     this.profile = getProfile(options.model ?? 'A20');
     this.model = new NetworkModel(random);
     const product = PRODUCT[this.profile.id];
@@ -182,6 +194,7 @@ export class DirisMeter implements ModbusUnit {
     }
     // Counters up to now were earned under the old settings.
     this.advance();
+    this.images.clear();
     if (block.kind === 'commands') this.runCommand(block, address, values[0]);
     else this.settings.write(block, address, values);
   }
@@ -208,6 +221,7 @@ export class DirisMeter implements ModbusUnit {
    */
   override(target: OverrideTarget, value: FieldValue | undefined): void {
     this.advance();
+    this.images.clear();
     if (typeof target === 'string') {
       if (!isMeasurementKey(target)) throw new Error(`simulator: "${target}" is not a measurement key`);
       if (value === undefined || value === null) this.measurementOverrides.delete(target);
@@ -227,12 +241,14 @@ export class DirisMeter implements ModbusUnit {
 
   clearOverrides(): void {
     this.advance();
+    this.images.clear();
     this.measurementOverrides.clear();
     this.fieldPins.clear();
   }
 
   /** Multiply every current (and so every power) by `factor` (1 = the normal load, 0 = no load). */
   setLoad(factor: number): void {
+    this.images.clear();
     if (!Number.isFinite(factor) || factor < 0) throw new Error(`simulator: load factor must be >= 0, got ${factor}`);
     this.advance();
     this.loadFactor = factor;
@@ -240,6 +256,7 @@ export class DirisMeter implements ModbusUnit {
 
   /** Input 1..3 states (true = closed). */
   setInputs(states: readonly boolean[]): void {
+    this.images.clear();
     if (states.length > INPUT_COUNT) throw new Error(`simulator: the meter has ${INPUT_COUNT} inputs`);
     this.advance();
     this.inputs = Array.from({ length: INPUT_COUNT }, (_, i) => states[i] ?? false);
@@ -247,6 +264,7 @@ export class DirisMeter implements ModbusUnit {
 
   /** The output's state when it is not allocated to the alarm. */
   setOutputs(states: readonly boolean[]): void {
+    this.images.clear();
     if (states.length > OUTPUT_COUNT) throw new Error(`simulator: the meter has ${OUTPUT_COUNT} output`);
     this.manualOutputs = Array.from({ length: OUTPUT_COUNT }, (_, i) => states[i] ?? false);
   }
@@ -379,6 +397,18 @@ export class DirisMeter implements ModbusUnit {
   private blockWords(block: BlockDef): number[] {
     if (block.kind === 'settings') return this.settings.readBlock(block);
     if (block.kind === 'commands') return new Array<number>(block.size).fill(0);
+    if (this.refreshMs > 0) {
+      const nowMs = this.clock();
+      const image = this.images.get(block);
+      if (image && nowMs >= image.atMs && nowMs - image.atMs < this.refreshMs) return image.words;
+      const words = this.computeBlockWords(block);
+      this.images.set(block, { atMs: nowMs, words });
+      return words;
+    }
+    return this.computeBlockWords(block);
+  }
+
+  private computeBlockWords(block: BlockDef): number[] {
     const values = { ...(infoBlockValues(block.id, this.view()) ?? {}) };
     for (const [key, value] of this.fieldPins.get(block.id) ?? []) {
       const field = this.profileField(block.id, key)!;
@@ -418,6 +448,7 @@ export class DirisMeter implements ModbusUnit {
   }
 
   private restart(): void {
+    this.images.clear();
     this.settings.revertToStored();
     this.alarms.clear();
     this.restartUntilS = this.nowS() + this.restartMs / 1000;

@@ -14,7 +14,7 @@ export { createFaultSettings, injectedExceptionFor, withInjectedExceptions } fro
 export { BROADCAST_UNIT_ID, MAX_READ_REGISTERS, MAX_WRITE_REGISTERS } from '../../modbus/limits';
 export { MbapDecoder, encodeMbapFrame, MBAP_HEADER_BYTES, type MbapRequest } from './mbap';
 export { RtuFrameDecoder, encodeRtuFrame, MAX_RTU_FRAME_BYTES, type RtuRequestFrame } from './rtu-framing';
-export { rtuCharTimeMs, rtuFrameGapMs, rtuWireTimeMs } from './wire-timing';
+export { frameBitsPerCharacter, MODBUS_BITS_PER_CHARACTER, rtuCharTimeMs, rtuFrameGapMs, rtuReplyDueMs, rtuWireTimeMs } from './wire-timing';
 export type { TcpServerOptions } from './socket-server';
 export { startTcpServer } from './tcp-server';
 export { startRtuOverTcpServer, type RtuOverTcpServerOptions } from './rtu-over-tcp-server';

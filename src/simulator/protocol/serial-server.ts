@@ -3,7 +3,7 @@ import { SerialPort } from 'serialport';
 import { RtuFrameDecoder, checkSilenceResetMs, corruptCrc, encodeRtuFrame } from './rtu-framing';
 import { SlaveCore } from './slave-core';
 import type { FaultSettings, RunningServer, UnitLookup } from './types';
-import { rtuFrameGapMs, rtuWireTimeMs } from './wire-timing';
+import { frameBitsPerCharacter, rtuFrameGapMs, rtuReplyDueMs } from './wire-timing';
 
 export interface RtuSerialServerOptions {
   path: string;
@@ -13,7 +13,7 @@ export interface RtuSerialServerOptions {
   stopBits?: 1 | 2;
   units: UnitLookup;
   faults?: Partial<FaultSettings>;
-  /** Delay each answer by the time request and answer take on a real line at `baudRate`. */
+  /** Delay each answer until its last byte would arrive on a real line at `baudRate` (rtuReplyDueMs). */
   wireTiming?: boolean;
   /**
    * A partial frame is dropped after this much silence. Default: the 3.5-character gap,
@@ -51,6 +51,8 @@ export async function startRtuSerialServer(options: RtuSerialServerOptions): Pro
   );
   const core = new SlaveCore(options.units, options.faults);
   const decoder = new RtuFrameDecoder(silenceResetMs);
+  // The line's own character time (8N1: 10 bits), as the master on the other end counts it.
+  const bitsPerCharacter = frameBitsPerCharacter(options);
 
   const port = new SerialPort({
     path,
@@ -74,7 +76,7 @@ export async function startRtuSerialServer(options: RtuSerialServerOptions): Pro
     if (rejected > 0) core.rejectFrames(rejected);
     for (const frame of frames) {
       const wireDelay = options.wireTiming
-        ? (answer: Buffer) => rtuWireTimeMs(frame.frameLength, answer.length + 3, baudRate)
+        ? (answer: Buffer) => rtuReplyDueMs(frame.frameLength, answer.length + 3, baudRate, bitsPerCharacter)
         : undefined;
       core.serve(
         frame.unitId,
