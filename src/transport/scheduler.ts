@@ -407,6 +407,12 @@ export class RequestScheduler {
     if (!this.queue.push(req, force)) return false;
     req.enqueuedAt = this.clock.now();
     req.stamp = ++this.stamps;
+    // Alone in the queue: every entry of the line is stale; drop them now rather than keep
+    // finished requests alive until the line compacts (memory per meter stays flat).
+    if (this.queue.size === 1) {
+      this.deadlineLine = [];
+      this.deadlineHead = 0;
+    }
     this.deadlineLine.push({ req, stamp: req.stamp });
     this.scheduleExpiry();
     return true;
