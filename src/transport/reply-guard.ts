@@ -21,7 +21,6 @@ import { MAX_READ_REGISTERS } from '../modbus/limits';
 
 interface Orphan {
   readonly op: GuardedOperation;
-  readonly since: number;
 }
 
 interface ReadRange {
@@ -110,9 +109,9 @@ export class ReplyGuard {
   }
 
   /** `op` got no reply in time: its reply may still come. */
-  timedOut(op: GuardedOperation, now: number): void {
+  timedOut(op: GuardedOperation): void {
     const list = this.orphans.get(op.unitId) ?? [];
-    list.push({ op, since: now });
+    list.push({ op });
     if (list.length > this.maxOrphans) list.splice(0, list.length - this.maxOrphans);
     this.orphans.set(op.unitId, list);
   }
@@ -163,7 +162,7 @@ export class ReplyGuard {
    * after that request was written (then every orphan of the unit is settled); else nobody.
    * An earlier attempt of the request in flight counts as that request: the retry takes it.
    */
-  attribute(frame: RtuReplyFrame, inFlight: InFlightRequest | undefined, now: number): Attribution {
+  attribute(frame: RtuReplyFrame, inFlight: InFlightRequest | undefined): Attribution {
     const fitsInFlight =
       inFlight !== undefined && frame.firstChunk > inFlight.lastChunkBeforeSend && couldAnswer(frame, inFlight.op);
     const list = this.orphans.get(frame.unitId);
@@ -173,7 +172,7 @@ export class ReplyGuard {
       list.splice(0, index + 1);
       if (fitsInFlight && fitting.every((orphan) => orphan.op === inFlight.op)) {
         // The retry's own reply is still on its way: it becomes the newest orphan.
-        list.push({ op: inFlight.op, since: now });
+        list.push({ op: inFlight.op });
         return 'in-flight';
       }
       this.counts.lateReplies++;

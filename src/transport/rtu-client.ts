@@ -82,12 +82,12 @@ export class RtuClient {
         current.settle(new Error('CRC error'));
       }
     }
-    for (const frame of decoded.frames) this.onFrame(frame, now);
+    for (const frame of decoded.frames) this.onFrame(frame);
   };
 
-  private onFrame(frame: RtuReplyFrame, now: number): void {
+  private onFrame(frame: RtuReplyFrame): void {
     const current = this.current;
-    const who = this.guard.attribute(frame, current, now);
+    const who = this.guard.attribute(frame, current);
     if (who === 'late') return;
     if (who === 'stray' || !current) {
       this.dropped.strayFrames++;
@@ -153,7 +153,7 @@ export class RtuClient {
         return;
       }
       const timer = this.clock.setTimeout(() => {
-        this.guard.timedOut(op, this.clock.now());
+        this.guard.timedOut(op);
         settle(timedOut());
       }, timeoutMs);
       const settle = (err: unknown, reply?: OperationReply): void => {

@@ -69,7 +69,7 @@ function simulate(jobs: ReadonlyArray<{ op: ModbusOperation; retries: number; id
       const tagged = line.shift()!;
       now = Math.max(now, tagged.at);
       const frame: RtuReplyFrame = { ...tagged.frame, firstChunk: ++chunk };
-      const who = guard.attribute(frame, inFlight, now);
+      const who = guard.attribute(frame, inFlight);
       if (who === 'in-flight') {
         assert.ok(inFlight, 'a frame was taken for an answer while nothing was in flight');
         assert.equal(tagged.answers, inFlight.op, `a reply to ${JSON.stringify(tagged.answers)} was taken for the answer to ${JSON.stringify(inFlight.op)}`);
@@ -88,7 +88,7 @@ function simulate(jobs: ReadonlyArray<{ op: ModbusOperation; retries: number; id
     meterReceives(op);
     const answer = deliver(now + TIMEOUT, inFlight);
     if (answer) return true;
-    guard.timedOut(op, now);
+    guard.timedOut(op);
     return false;
   };
 
@@ -130,8 +130,8 @@ describe('ReplyGuard properties', () => {
     const next: GuardedOperation = { fn: 3, unitId: 5, address: 200, count: 2 };
     const lateReply = replyTo(late, false);
     const guard = new ReplyGuard();
-    guard.timedOut(late, 0);
+    guard.timedOut(late);
     assert.equal(guard.advise(next as ModbusOperation).kind, 'sync', 'the guard holds the request back until the line is clear');
-    assert.equal(guard.attribute({ ...lateReply, firstChunk: 2 }, { op: next, lastChunkBeforeSend: 1 }, 10), 'late');
+    assert.equal(guard.attribute({ ...lateReply, firstChunk: 2 }, { op: next, lastChunkBeforeSend: 1 }), 'late');
   });
 });
