@@ -155,6 +155,12 @@ window.SocomecSchema = {
                 "unit": "ms",
                 "placeholder": true
             },
+            "meters": {
+                "type": "names",
+                "value": "",
+                "max": 247,
+                "placeholder": true
+            },
             "configVersion": {
                 "type": "integer",
                 "value": 1,
@@ -233,12 +239,41 @@ window.SocomecSchema = {
                     "legacyB00"
                 ]
             },
+            "unitIds": {
+                "type": "unitIds",
+                "value": "",
+                "max": 247,
+                "placeholder": true
+            },
             "pollSeconds": {
                 "type": "number",
                 "value": 0,
                 "min": 0,
                 "max": 86400,
                 "blank": true,
+                "hint": true
+            },
+            "slowGroups": {
+                "type": "choices",
+                "value": [],
+                "choices": [
+                    "instantaneous",
+                    "energies",
+                    "maxAvg",
+                    "harmonics",
+                    "fineEnergies",
+                    "tariffEnergies",
+                    "temperatures"
+                ],
+                "blank": true
+            },
+            "slowSeconds": {
+                "type": "number",
+                "value": "",
+                "min": 0,
+                "max": 86400,
+                "blank": true,
+                "atLeast": "pollSeconds",
                 "hint": true
             },
             "outputMode": {
@@ -252,6 +287,17 @@ window.SocomecSchema = {
             "sendFailures": {
                 "type": "boolean",
                 "value": false
+            },
+            "health": {
+                "type": "boolean",
+                "value": false
+            },
+            "outputs": {
+                "type": "integer",
+                "value": 1,
+                "min": 1,
+                "max": 2,
+                "blank": true
             },
             "configVersion": {
                 "type": "integer",
@@ -651,9 +697,33 @@ window.SocomecSchema = {
             return spec.required ? { key: 'required', params: {} } : undefined;
         return spec.pattern !== undefined && !new RegExp(spec.pattern).test(String(value)) ? { key: 'pattern', params: {} } : undefined;
     }
+    if (spec.type === 'unitIds' || spec.type === 'names') {
+        if (blank)
+            return undefined;
+        // "5-12, 20" (unitIds) or "5=incomer, 6=pv" (names): every entry a unit id 1..max, a range in order, a name with a letter or digit.
+        const max = spec.max === undefined ? 247 : spec.max;
+        const bad = String(value)
+            .split(/[,;\n]+/)
+            .filter((entry) => entry.trim() !== '')
+            .filter((entry) => {
+            if (spec.type === 'names') {
+                const named = /^\s*(\d{1,3})\s*[=:]\s*(.+?)\s*$/.exec(entry);
+                return named === null || Number(named[1]) < 1 || Number(named[1]) > max || !/[A-Za-z0-9]/.test(named[2]);
+            }
+            const range = /^\s*(\d{1,3})\s*(?:-\s*(\d{1,3})\s*)?$/.exec(entry);
+            if (range === null)
+                return true;
+            const from = Number(range[1]);
+            const to = range[2] === undefined ? from : Number(range[2]);
+            return from < 1 || to > max || to < from;
+        });
+        return bad.length > 0 ? { key: spec.type, params: { entries: bad.map((entry) => entry.trim()).join(', '), max } } : undefined;
+    }
     if (spec.type === 'choices') {
         const list = Array.isArray(value) ? value : [];
         const choices = spec.choices || [];
+        if (list.length === 0 && spec.blank)
+            return undefined;
         const ok = list.length > 0 && list.every((item) => choices.indexOf(item) >= 0);
         return ok ? undefined : { key: 'someOf', params: { choices: choices.join(', ') } };
     }

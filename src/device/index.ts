@@ -10,4 +10,5 @@ export { alarmEvents, alarmSide } from './alarms';
 export { buildIdentity } from './identity';
 export { scanUnits, type ScanHit, type ScanResult } from './scan';
 export { LineSchedule, type DuePoll, type PollRate } from './line-schedule';
-export { LinePoller, LINE_BUDGET_LIMIT, type FailedPoll, type LineBudget, type LinePollerOptions, type MeterHealth, type PolledReading, type PollerClock } from './line-poller';
+export { LinePoller, LINE_BUDGET_LIMIT, combineLineBudgets, type FailedPoll, type LineBudget, type LineLoad, type LinePollerOptions, type MeterHealth, type PolledReading, type PollerClock } from './line-poller';
+export { parseMeterNames } from './meter-names';

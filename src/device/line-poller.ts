@@ -6,13 +6,13 @@
  * Plain module: Node-RED nodes (or any program) listen to its events.
  *
  * Events: 'reading' ({ unitId, groups, reading }), 'failure' ({ unitId, groups, error }),
- * 'budget' (LineBudget, when it goes over or back under).
+ * 'budget' (LineBudget, when it goes over or back under), 'round' (the reads due were made).
  */
 import { EventEmitter } from 'node:events';
 import { DirisDevice, type DeviceOptions } from './diris-device';
 import { errorKind } from './errors';
 import { LineSchedule, type PollRate } from './line-schedule';
-import type { MeasurementGroup, Reading, RegisterLink } from './types';
+import type { MeasurementGroup, MeasurementTable, Reading, RegisterLink } from './types';
 
 /** The clock the poller runs on: the real one by default, a fake one in tests. */
 export interface PollerClock {
@@ -60,9 +60,18 @@ export interface LineBudget {
 export interface LinePollerOptions {
   unitIds: readonly number[];
   rates: readonly PollRate[];
+  /** The table read (default 'standard'). */
+  table?: MeasurementTable;
   device?: DeviceOptions;
+  /**
+   * The meter at a unit id, when the caller keeps its devices (a Node-RED node shares them with
+   * its reads on input); by default the poller makes its own on `link`.
+   */
+  deviceFor?: (unitId: number) => DirisDevice;
   /** How far back the budget looks (default 60 s). */
   budgetWindowMs?: number;
+  /** The first read this long after start (many pollers started together spread out; default 0). */
+  startDelayMs?: number;
   clock?: PollerClock;
 }
 
@@ -82,6 +91,10 @@ export class LinePoller extends EventEmitter {
   private readonly clock: PollerClock;
   private readonly devices = new Map<number, DirisDevice>();
   private readonly healthBook = new Map<number, MeterHealth>();
+  /** Per meter, how long the last read of each set of groups took (key: the groups, sorted). */
+  private readonly readTimes = new Map<number, Map<string, number>>();
+  /** The rates, fastest first, each with the groups read at it or at a faster rate (for the load estimate). */
+  private readonly cumulativeRates: Array<{ everyMs: number; key: string }>;
   private readonly busy: Array<{ endAt: number; ms: number }> = [];
   private readonly missedAt: number[] = [];
   private readonly windowMs: number;
@@ -93,25 +106,65 @@ export class LinePoller extends EventEmitter {
   private stopped = true;
   private overBudget = false;
 
+  /** `link`: the line the meters are on (unused when `options.deviceFor` gives the devices). */
   constructor(
-    link: RegisterLink,
+    link: RegisterLink | undefined,
     private readonly options: LinePollerOptions,
   ) {
     super();
+    if (link === undefined && options.deviceFor === undefined) throw new Error('a line poller needs a link, or deviceFor');
     this.clock = options.clock ?? REAL_CLOCK;
     this.windowMs = options.budgetWindowMs ?? 60_000;
     this.shortestEveryMs = Math.min(...options.rates.map((r) => r.everyMs));
+    const union = new Set<MeasurementGroup>();
+    this.cumulativeRates = [...options.rates]
+      .sort((a, b) => a.everyMs - b.everyMs)
+      .map((rate) => {
+        for (const group of rate.groups) union.add(group);
+        return { everyMs: rate.everyMs, key: groupsKey([...union]) };
+      });
     for (const unitId of options.unitIds) {
-      this.devices.set(unitId, new DirisDevice(link, unitId, options.device));
+      if (!options.deviceFor && link !== undefined) this.devices.set(unitId, new DirisDevice(link, unitId, options.device));
       this.healthBook.set(unitId, { unitId, reads: 0, errors: 0, timeouts: 0 });
+      this.readTimes.set(unitId, new Map());
     }
+  }
+
+  /** The meters polled, in the order given. */
+  get unitIds(): readonly number[] {
+    return this.options.unitIds;
+  }
+
+  /** The interval of the fastest rate (ms). */
+  get fastestEveryMs(): number {
+    return this.shortestEveryMs;
+  }
+
+  /**
+   * What these polls ask of the line, as a share of its time: for each meter and rate, the
+   * time its reads take per interval. A rate's groups are mostly read merged with the faster
+   * rates' (they fall due together), so a rate costs what its groups add to the faster ones'
+   * read; a read not seen yet costs the meter's last read time (a conservative guess).
+   */
+  estimatedLoad(): number {
+    let load = 0;
+    for (const [unitId, times] of this.readTimes) {
+      const fallback = this.healthBook.get(unitId)?.lastLatencyMs ?? 0;
+      let before = 0;
+      for (const rate of this.cumulativeRates) {
+        const ms = times.get(rate.key) ?? Math.max(before, fallback);
+        load += Math.max(0, ms - before) / rate.everyMs;
+        before = Math.max(before, ms);
+      }
+    }
+    return load;
   }
 
   start(): void {
     if (!this.stopped) return;
     this.stopped = false;
     this.startedAt = this.clock.now();
-    this.schedule = new LineSchedule(this.options.unitIds, this.options.rates, this.startedAt);
+    this.schedule = new LineSchedule(this.options.unitIds, this.options.rates, this.startedAt + (this.options.startDelayMs ?? 0));
     this.arm();
   }
 
@@ -137,9 +190,7 @@ export class LinePoller extends EventEmitter {
     const span = Math.max(this.shortestEveryMs, Math.min(this.windowMs, now - this.startedAt));
     const busyMs = this.busy.reduce((sum, b) => sum + b.ms, 0);
     const busyFraction = busyMs / span;
-    let perRound = 0;
-    for (const health of this.healthBook.values()) perRound += health.lastLatencyMs ?? 0;
-    const offeredLoad = Math.max(busyFraction, perRound / this.shortestEveryMs);
+    const offeredLoad = Math.max(busyFraction, this.estimatedLoad());
     const exceeded = offeredLoad > LINE_BUDGET_LIMIT || this.missedAt.length > 0;
     const budget: LineBudget = { busyFraction, offeredLoad, windowMs: this.windowMs, exceeded, missed: this.missedAt.length };
     if (exceeded) budget.achievableEveryMs = Math.ceil((this.shortestEveryMs * Math.max(offeredLoad, LINE_BUDGET_LIMIT)) / LINE_BUDGET_LIMIT);
@@ -170,18 +221,21 @@ export class LinePoller extends EventEmitter {
       await this.pollOne(unitId, groups);
     }
     this.checkBudget();
+    this.emitSafely('round', due.length);
   }
 
   private async pollOne(unitId: number, groups: MeasurementGroup[]): Promise<void> {
-    const device = this.devices.get(unitId);
     const health = this.healthBook.get(unitId);
-    if (!device || !health) return;
+    if (!health) return;
     const startedAt = this.clock.now();
     health.reads++;
     try {
-      const reading = await device.readMeasurements({ groups });
+      const device = this.options.deviceFor ? this.options.deviceFor(unitId) : this.devices.get(unitId);
+      if (!device) return;
+      const reading = await device.readMeasurements({ groups, table: this.options.table });
       const endAt = this.clock.now();
       this.busy.push({ endAt, ms: endAt - startedAt });
+      this.readTimes.get(unitId)?.set(groupsKey(groups), endAt - startedAt);
       health.lastSuccessAt = reading.timestamp;
       health.lastLatencyMs = endAt - startedAt;
       this.emitSafely('reading', { unitId, groups, reading } satisfies PolledReading);
@@ -212,4 +266,34 @@ export class LinePoller extends EventEmitter {
       // The caller's handler failed; the next poll still comes.
     }
   }
+}
+
+/** The same groups in any order give the same key. */
+function groupsKey(groups: readonly MeasurementGroup[]): string {
+  return [...groups].sort().join(',');
+}
+
+/** What all the pollers on one line ask of it together. */
+export interface LineLoad {
+  /** The share of the line's time the polls ask for (above 1: more than it carries). */
+  offeredLoad: number;
+  exceeded: boolean;
+  /** Multiply every poll interval by this to fit the line (1 when it fits). */
+  stretch: number;
+  /** Slots skipped in the pollers' windows because the line was still busy. */
+  missed: number;
+  pollers: number;
+}
+
+/** The pollers of one line together: their loads add up, and one over-full line slows them all. */
+export function combineLineBudgets(budgets: readonly LineBudget[]): LineLoad {
+  let offeredLoad = 0;
+  let missed = 0;
+  for (const budget of budgets) {
+    offeredLoad += budget.offeredLoad;
+    missed += budget.missed;
+  }
+  const exceeded = offeredLoad > LINE_BUDGET_LIMIT || missed > 0;
+  const stretch = exceeded ? Math.max(offeredLoad, LINE_BUDGET_LIMIT) / LINE_BUDGET_LIMIT : 1;
+  return { offeredLoad, exceeded, stretch, missed, pollers: budgets.length };
 }

@@ -5,6 +5,7 @@
  * it is online, which Home Assistant configs it published, and when its last reading
  * came, so a watchdog (`check(now)`, on any clock) can mark it offline when readings stop.
  */
+import { parseMeterNames } from '../device/meter-names';
 import { sensorConfig, type MeterDevice } from './discovery';
 import {
   OFFLINE,
@@ -406,15 +407,5 @@ export class MqttFormatter {
 
 /** "5=incomer, 6 = pv" -> { "5": "incomer", "6": "pv" }. */
 export function parseNames(text: string | undefined): Record<string, string> {
-  const names: Record<string, string> = {};
-  if (text === undefined || text.trim() === '') return names;
-  const bad: string[] = [];
-  for (const entry of text.split(/[,;\n]+/)) {
-    if (entry.trim() === '') continue;
-    const match = /^\s*(\d{1,3})\s*[=:]\s*(.+?)\s*$/.exec(entry);
-    if (match === null || Number(match[1]) < 1 || Number(match[1]) > 247) bad.push(`"${entry.trim()}"`);
-    else names[match[1]] = match[2];
-  }
-  if (bad.length > 0) throw new MqttFormatError(`meter names ${bad.join(', ')} are not "<unit id 1..247>=<name>"`);
-  return names;
+  return parseMeterNames(text, (message) => new MqttFormatError(message));
 }

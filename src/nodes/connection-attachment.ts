@@ -4,7 +4,7 @@
  * status follow the link, keeps one DirisDevice per unit id, and lets go on close.
  */
 import type { Node, NodeAPI, NodeStatus } from 'node-red';
-import { DirisDevice, type DeviceOptions } from '../device';
+import { DirisDevice, type DeviceOptions, type LineLoad, type LinePoller, type MeterHealth } from '../device';
 import type { LinkConfig, LinkState, LinkStats, ModbusLink } from '../transport';
 import { messageOf, NodeInputError } from './node-errors';
 import { brokenStatus, linkStateFollower } from './node-status';
@@ -19,6 +19,19 @@ export interface ConnectionStats extends LinkStats {
   /** Flow nodes using the link right now. */
   users: number;
   link: string;
+  /** What the pollers on this line ask of it together. */
+  line: LineLoad;
+  pollers: PollerStats[];
+}
+
+/** One polling node on the line, for the editor: its load and its meters' health. */
+export interface PollerStats {
+  node: string;
+  label: string;
+  /** Its fastest interval (ms). */
+  everyMs: number;
+  offeredLoad: number;
+  meters: Array<MeterHealth & { name?: string }>;
 }
 
 /**
@@ -46,6 +59,12 @@ export interface ConnectionNode extends Node {
   /** The link's state now ('idle' before anything was sent). */
   state(): LinkState;
   stats(): ConnectionStats;
+  /** The name the connection's meter list gives a unit id ("5=incomer"), if any. */
+  meterName(unitId: number): string | undefined;
+  /** A user's poller joins the line's budget; returns the function that takes it out. */
+  addPoller(userId: string, poller: LinePoller, label: string): () => void;
+  /** What the pollers on this line ask of it together (worked out again at most once a second). */
+  lineLoad(): LineLoad;
 }
 
 /** The config-node instance behind a flow node's `connection` property, or undefined when missing. */

@@ -28,6 +28,8 @@ export interface ConnectionSettings {
   queueTimeoutMs?: number | string;
   /** Longest backoff of a meter that stopped answering; blank: 60000. */
   unitBackoffMaxMs?: number | string;
+  /** The meters on the line by unit id: "5=incomer, 6=pv". */
+  meters?: string;
 }
 
 /** Blank means "use the default"; anything else must be a number (a wrong one is named by the link's validation). */

@@ -64,12 +64,52 @@ export interface OutputReading {
   topicSuffix?: string;
 }
 
+/** What a poll reports to the node: its msgs, or its failure. */
+export interface PollReport {
+  /** Send a poll's msgs on the outputs (one array per output), unless the node closed meanwhile. */
+  send(outputs: Array<NodeMessage[] | null>): void;
+  /** The meter answered: its next failure reaches a Catch node again. */
+  succeeded(unitId: number): void;
+  /**
+   * A poll failed: the status says so at every poll, and a Catch node gets it when it differs
+   * from the meter's last failure, so a meter that stays silent does not flood the log.
+   */
+  failed(err: unknown, where: FailureContext, showStatus?: boolean): void;
+}
+
+/** A node's own poller: started after deploy, stopped on close (the link is let go once it has stopped). */
+export interface MeterPoller {
+  stop(): Promise<void> | void;
+}
+
 export interface MeterNodeDefinition<D extends MeterNodeDef, S extends MeterNodeSettings> {
   type: string;
   /** The node's settings, checked once at deploy; throws a NodeInputError saying what is wrong. */
   parse(def: D): S;
   /** The node's work, made once per deployed node (it may keep state, e.g. the last alarms seen). */
   work(context: MeterNodeContext<S>): MeterWork;
+  /**
+   * The node's own polling (read-measurements' line poller), instead of running `work` every
+   * `settings.poll` seconds. `startDelayMs` spreads the start of the nodes deployed together.
+   */
+  poll?(context: MeterNodeContext<S>, work: MeterWork, report: PollReport, startDelayMs: number): MeterPoller | undefined;
+}
+
+/** The start of polls deployed together is spread over their interval, but never later than this after deploy. */
+export const MAX_START_SPREAD_MS = 5000;
+
+/**
+ * When a poller with this id and interval first polls after deploy: a fixed offset within
+ * min(interval, MAX_START_SPREAD_MS), from the id, so a thousand pollers deployed at once do
+ * not all send in the same tick, and each keeps its place from one deploy to the next.
+ */
+export function startOffsetMs(id: string, everyMs: number): number {
+  const span = Math.min(everyMs, MAX_START_SPREAD_MS);
+  if (!(span > 0)) return 0;
+  // FNV-1a: cheap, and spreads ids that differ in one character.
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < id.length; i++) hash = Math.imul(hash ^ id.charCodeAt(i), 0x01000193) >>> 0;
+  return Math.floor((hash / 0x1_0000_0000) * span);
 }
 
 /** The topic for an output: the node's topic, else the incoming msg's, else "diris/<unitId>". */
@@ -143,53 +183,73 @@ export function defineMeterNode<D extends MeterNodeDef, S extends MeterNodeSetti
       );
     });
 
-    const poller = startPoller(settings.poll, pollTick(node, context, work));
+    const report = pollReport(node, context);
+    const startDelayMs = typeof settings.poll === 'number' ? startOffsetMs(node.id, settings.poll * 1000) : 0;
+    const poller: MeterPoller =
+      (definition.poll ? definition.poll(context, work, report, startDelayMs) : undefined) ??
+      startPoller(settings.poll, pollTick(context, work, report), startDelayMs);
 
     node.on('close', (removed: boolean, done: () => void) => {
       closed = true;
-      poller.stop();
       node.status({});
-      attached.release(removed).then(
-        () => done(),
-        () => done(),
-      );
+      // The read in flight settles before the link is let go.
+      Promise.resolve()
+        .then(() => poller.stop())
+        .catch(() => undefined)
+        .then(() => attached.release(removed))
+        .then(
+          () => done(),
+          () => done(),
+        );
     });
   }
   RED.nodes.registerType(definition.type, MeterNode);
 }
 
-/**
- * One poll of the configured meter: its msgs are sent unless the node closed meanwhile. A
- * failure shows on the status at every poll and reaches a Catch node when it differs from
- * the last one, so a meter that stays silent does not flood the log.
- */
-function pollTick<S extends MeterNodeSettings>(node: Node, context: MeterNodeContext<S>, work: MeterWork): () => Promise<void> {
-  let lastError: string | undefined;
+/** Sends a poll's msgs and reports its failures (see PollReport). */
+function pollReport<S extends MeterNodeSettings>(node: Node, context: MeterNodeContext<S>): PollReport {
+  const lastErrors = new Map<number | undefined, string>();
+  return {
+    send: (outputs) => {
+      if (!context.closed && outputs.some((messages) => messages !== null && messages.length > 0)) node.send(outputs);
+    },
+    succeeded: (unitId) => {
+      lastErrors.delete(unitId);
+    },
+    failed: (err, where, showStatus = true) => {
+      if (context.closed) return;
+      if (showStatus) node.status(errorStatus(err));
+      const explained = explainError(err, where);
+      if (lastErrors.get(where.unitId) === explained.message) return;
+      lastErrors.set(where.unitId, explained.message);
+      node.error(explained, { topic: outputTopic(context.settings.topic, undefined, where.unitId ?? context.settings.unitId), unitId: where.unitId });
+    },
+  };
+}
+
+/** One poll of the configured meter with the node's work. */
+function pollTick<S extends MeterNodeSettings>(context: MeterNodeContext<S>, work: MeterWork, report: PollReport): () => Promise<void> {
   const { settings } = context;
   return async () => {
     const where: FailureContext = { unitId: settings.unitId, link: context.attached.describe(), block: settings.block };
     try {
       const messages = await work(undefined, settings.unitId, where);
-      lastError = undefined;
-      if (!context.closed && messages.length > 0) node.send([messages]);
+      report.succeeded(settings.unitId);
+      report.send([messages]);
     } catch (err) {
-      if (context.closed) return;
-      node.status(errorStatus(err));
-      const explained = explainError(err, where);
-      if (explained.message === lastError) return;
-      lastError = explained.message;
-      node.error(explained, { topic: outputTopic(settings.topic, undefined, settings.unitId), unitId: settings.unitId });
+      report.failed(err, where);
     }
   };
 }
 
 /**
  * Call `tick` every `every` seconds (0 or absent: never; 'once': once), the first time
- * right after deploy; returns the function that stops it. A tick that comes while the
- * previous read still runs is skipped, so polls never pile up behind a slow or silent
- * meter. A rejection that escapes the tick is swallowed so it never goes unhandled.
+ * `startDelayMs` after deploy (right after for 'once'); returns the function that stops it.
+ * A tick that comes while the previous read still runs is skipped, so polls never pile up
+ * behind a slow or silent meter. A rejection that escapes the tick is swallowed so it never
+ * goes unhandled.
  */
-export function startPoller(every: number | 'once' | undefined, tick: () => Promise<void>): { stop(): void } {
+export function startPoller(every: number | 'once' | undefined, tick: () => Promise<void>, startDelayMs = 0): { stop(): void } {
   if (every !== 'once' && !(typeof every === 'number' && every > 0)) return { stop: () => undefined };
   let busy = false;
   let stopped = false;
@@ -202,9 +262,15 @@ export function startPoller(every: number | 'once' | undefined, tick: () => Prom
         busy = false;
       });
   };
-  // After the flow has started, so the output wires and the link exist.
-  const first = setTimeout(run, 0);
-  const interval = every === 'once' ? undefined : setInterval(run, Math.max(1, Math.round(every * 1000)));
+  let interval: NodeJS.Timeout | undefined;
+  // After the flow has started, so the output wires and the link exist; then on the interval from there.
+  const first = setTimeout(
+    () => {
+      if (every !== 'once' && !stopped) interval = setInterval(run, Math.max(1, Math.round(every * 1000)));
+      run();
+    },
+    every === 'once' ? 0 : startDelayMs,
+  );
   return {
     stop: () => {
       stopped = true;

@@ -10,7 +10,7 @@ import { MAX_UNIT_ID } from '../modbus/limits';
 import { BLOCKS, DIRIS_A20, PROFILES } from '../registers';
 import { CONFIG_VERSION, VERSION_PROPERTY } from './config-migrations';
 
-export type SettingType = 'integer' | 'number' | 'choice' | 'choices' | 'boolean' | 'text' | 'config';
+export type SettingType = 'integer' | 'number' | 'choice' | 'choices' | 'boolean' | 'text' | 'config' | 'unitIds' | 'names';
 
 export interface SettingSpec {
   type: SettingType;
@@ -54,7 +54,7 @@ export type NodeSchema = Readonly<Record<string, SettingSpec>>;
 
 /** A problem with a value: a key of the locale's "validation" section and its parameters. */
 export interface SettingProblem {
-  key: 'required' | 'integer' | 'number' | 'oneOf' | 'someOf' | 'atLeast' | 'needs' | 'pattern';
+  key: 'required' | 'integer' | 'number' | 'oneOf' | 'someOf' | 'atLeast' | 'needs' | 'pattern' | 'unitIds' | 'names';
   params: Record<string, string | number>;
 }
 
@@ -74,9 +74,30 @@ export function settingProblem(spec: SettingSpec, value: unknown, others: Record
     if (blank) return spec.required ? { key: 'required', params: {} } : undefined;
     return spec.pattern !== undefined && !new RegExp(spec.pattern).test(String(value)) ? { key: 'pattern', params: {} } : undefined;
   }
+  if (spec.type === 'unitIds' || spec.type === 'names') {
+    if (blank) return undefined;
+    // "5-12, 20" (unitIds) or "5=incomer, 6=pv" (names): every entry a unit id 1..max, a range in order, a name with a letter or digit.
+    const max = spec.max === undefined ? 247 : spec.max;
+    const bad = String(value)
+      .split(/[,;\n]+/)
+      .filter((entry) => entry.trim() !== '')
+      .filter((entry) => {
+        if (spec.type === 'names') {
+          const named = /^\s*(\d{1,3})\s*[=:]\s*(.+?)\s*$/.exec(entry);
+          return named === null || Number(named[1]) < 1 || Number(named[1]) > max || !/[A-Za-z0-9]/.test(named[2]);
+        }
+        const range = /^\s*(\d{1,3})\s*(?:-\s*(\d{1,3})\s*)?$/.exec(entry);
+        if (range === null) return true;
+        const from = Number(range[1]);
+        const to = range[2] === undefined ? from : Number(range[2]);
+        return from < 1 || to > max || to < from;
+      });
+    return bad.length > 0 ? { key: spec.type, params: { entries: bad.map((entry) => entry.trim()).join(', '), max } } : undefined;
+  }
   if (spec.type === 'choices') {
     const list = Array.isArray(value) ? value : [];
     const choices = spec.choices || [];
+    if (list.length === 0 && spec.blank) return undefined;
     const ok = list.length > 0 && list.every((item) => choices.indexOf(item as string) >= 0);
     return ok ? undefined : { key: 'someOf', params: { choices: choices.join(', ') } };
   }
@@ -124,6 +145,10 @@ export function problemText(name: string, problem: SettingProblem): string {
       return `${name} needs ${p.option}`;
     case 'pattern':
       return `${name} is not in the expected form`;
+    case 'unitIds':
+      return `${name}: ${p.entries} is not a unit id 1..${p.max} or a range such as 5-12`;
+    case 'names':
+      return `${name}: ${p.entries} is not "<unit id 1..${p.max}>=<name>"`;
   }
 }
 
@@ -180,15 +205,25 @@ const SCHEMAS: Readonly<Record<string, NodeSchema>> = {
     queueLimit: { type: 'integer', value: 100, min: 1, max: 100_000 },
     queueTimeoutMs: { type: 'integer', value: '', min: 1, max: 3_600_000, blank: true, unit: 'ms', placeholder: true },
     unitBackoffMaxMs: { type: 'integer', value: '', min: 1000, max: 3_600_000, blank: true, unit: 'ms', placeholder: true },
+    // The meters on this line by unit id ("5=incomer, 6=pv"): read nodes put the name in msg.meter. The scan can fill it.
+    meters: { type: 'names', value: '', max: MAX_UNIT_ID, placeholder: true },
   },
   'socomec-read-measurements': {
     ...FLOW_NODE,
     model: MODEL,
     groups: { type: 'choices', value: ['instantaneous', 'energies'], choices: MEASUREMENT_GROUPS },
     table: { type: 'choice', value: 'standard', choices: MEASUREMENT_TABLES },
+    // More meters on the same connection, one msg each ("5-12, 20"); blank: the unit id alone.
+    unitIds: { type: 'unitIds', value: '', max: MAX_UNIT_ID, placeholder: true },
     pollSeconds: POLL_SECONDS,
+    // These of the groups read at their own, slower rate (energies and max/avg every minute).
+    slowGroups: { type: 'choices', value: [], choices: MEASUREMENT_GROUPS, blank: true },
+    slowSeconds: { type: 'number', value: '', min: 0, max: 86_400, blank: true, atLeast: 'pollSeconds', hint: true },
     outputMode: { type: 'choice', value: 'single', choices: ['single', 'perValue'] },
     sendFailures: { type: 'boolean', value: false },
+    // A second output: each meter's health (reads, errors, timeouts, last success, latency) after each of its polls.
+    health: { type: 'boolean', value: false },
+    outputs: { type: 'integer', value: 1, min: 1, max: 2, blank: true },
   },
   'socomec-read-identity': {
     ...FLOW_NODE,

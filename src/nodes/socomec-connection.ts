@@ -6,13 +6,17 @@
  * closes when the config node closes (its own redeploy, stop) or its last user is removed.
  */
 import type { Node, NodeAPI, NodeDef } from 'node-red';
+import { combineLineBudgets, parseMeterNames, type LineLoad, type LinePoller } from '../device';
 import { describeLink, ModbusLink, normalizeLinkConfig, type LinkState } from '../transport';
 import { cancelScanOn, serveConnectionEndpoints } from './admin-endpoints';
-import { CONNECTION_TYPE, type ConnectionNode, type ConnectionStats, type LinkStateListener } from './connection-attachment';
+import { CONNECTION_TYPE, type ConnectionNode, type ConnectionStats, type LinkStateListener, type PollerStats } from './connection-attachment';
 import { migrateConfig } from './config-migrations';
 import { linkConfigFromSettings, type ConnectionSettings } from './connection-settings';
 import { messageOf } from './node-errors';
-import { useRuntimeLanguage } from './status-text';
+import { catalogText, useRuntimeLanguage } from './status-text';
+
+/** How often the line's load is worked out again at most (each poller's round asks). */
+const LINE_LOAD_EVERY_MS = 1000;
 
 type ConnectionDef = NodeDef & ConnectionSettings;
 
@@ -33,9 +37,11 @@ export = function (RED: NodeAPI): void {
     cancelScanOn(linkConfig, new Error(`connection ${node.name || node.id} was deployed on this port`));
     let configProblem: string | undefined;
     let description: string;
+    let meterNames: Record<string, string> = {};
     try {
       if (versionProblem !== undefined) throw new Error(versionProblem);
       description = describeLink(normalizeLinkConfig(linkConfig));
+      meterNames = parseMeterNames(migrated.meters);
     } catch (err) {
       configProblem = messageOf(err);
       description = `${linkConfig.transport} (bad settings)`;
@@ -73,6 +79,34 @@ export = function (RED: NodeAPI): void {
       return link;
     };
 
+    // The pollers on this line (read nodes polling one meter or many): together they may ask more than it carries.
+    const pollers = new Map<string, { poller: LinePoller; label: string }>();
+    let lineLoad: LineLoad = combineLineBudgets([]);
+    let lineLoadAt = -Infinity;
+    const currentLineLoad = (force = false): LineLoad => {
+      const now = Date.now();
+      if (!force && now - lineLoadAt < LINE_LOAD_EVERY_MS) return lineLoad;
+      lineLoadAt = now;
+      const was = lineLoad.exceeded;
+      lineLoad = combineLineBudgets([...pollers.values()].map(({ poller }) => poller.budget()));
+      // Said once when the line goes over, and once when it is back: the nodes' statuses show it meanwhile.
+      if (lineLoad.exceeded && !was) {
+        node.warn(
+          catalogText('line', 'overBudgetLog', {
+            link: description,
+            percent: String(Math.round(lineLoad.offeredLoad * 100)),
+            stretch: lineLoad.stretch.toFixed(1),
+          }),
+        );
+      } else if (!lineLoad.exceeded && was) {
+        node.log(catalogText('line', 'backInBudgetLog', { link: description, percent: String(Math.round(lineLoad.offeredLoad * 100)) }));
+      }
+      return lineLoad;
+    };
+    const afterRound = (): void => {
+      currentLineLoad();
+    };
+
     const closeLink = async (): Promise<void> => {
       const closingLink = link;
       link = undefined;
@@ -103,6 +137,18 @@ export = function (RED: NodeAPI): void {
         };
       },
       state: (): LinkState => link?.state ?? 'idle',
+      meterName: (unitId: number): string | undefined => meterNames[String(unitId)],
+      addPoller: (userId: string, poller: LinePoller, label: string): (() => void) => {
+        pollers.get(userId)?.poller.removeListener('round', afterRound);
+        pollers.set(userId, { poller, label });
+        poller.on('round', afterRound);
+        return () => {
+          if (pollers.get(userId)?.poller !== poller) return;
+          poller.removeListener('round', afterRound);
+          pollers.delete(userId);
+        };
+      },
+      lineLoad: (): LineLoad => currentLineLoad(),
       stats: (): ConnectionStats => ({
         requests: 0,
         errors: 0,
@@ -112,12 +158,25 @@ export = function (RED: NodeAPI): void {
         state: link?.state ?? 'idle',
         users: users.size,
         link: description,
+        line: currentLineLoad(true),
+        pollers: [...pollers.entries()].map(([userId, { poller, label }]): PollerStats => {
+          const budget = poller.budget();
+          return {
+            node: userId,
+            label,
+            everyMs: poller.fastestEveryMs,
+            offeredLoad: budget.offeredLoad,
+            meters: poller.unitIds.map((unitId) => ({ ...poller.health(unitId)!, ...(meterNames[String(unitId)] !== undefined ? { name: meterNames[String(unitId)] } : {}) })),
+          };
+        }),
       }),
     });
 
     node.on('close', (_removed: boolean, done: () => void) => {
       closing = true;
       users.clear();
+      for (const { poller } of pollers.values()) poller.removeListener('round', afterRound);
+      pollers.clear();
       // Its users are closed first (the runtime stops flow nodes before config nodes) or with it.
       void closeLink().finally(() => {
         listeners.clear();

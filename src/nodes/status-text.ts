@@ -21,7 +21,7 @@ function readJson(file: string): unknown {
   }
 }
 
-type Section = 'status' | 'error';
+type Section = 'status' | 'error' | 'line';
 
 /** The English words of each section, straight from the en-US locale file. */
 const ENGLISH: Readonly<Record<string, Record<string, string> | undefined>> =
