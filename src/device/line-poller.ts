@@ -144,15 +144,17 @@ export class LinePoller extends EventEmitter {
    * What these polls ask of the line, as a share of its time: for each meter and rate, the
    * time its reads take per interval. A rate's groups are mostly read merged with the faster
    * rates' (they fall due together), so a rate costs what its groups add to the faster ones'
-   * read; a read not seen yet costs the meter's last read time (a conservative guess).
+   * read. A read not made yet counts from when it has been (the first round reads every
+   * group at once, which is no measure of the fast rate alone); a failed read counts its
+   * time too (a silent meter costs the line its timeouts).
    */
   estimatedLoad(): number {
     let load = 0;
-    for (const [unitId, times] of this.readTimes) {
-      const fallback = this.healthBook.get(unitId)?.lastLatencyMs ?? 0;
+    for (const times of this.readTimes.values()) {
       let before = 0;
       for (const rate of this.cumulativeRates) {
-        const ms = times.get(rate.key) ?? Math.max(before, fallback);
+        const ms = times.get(rate.key);
+        if (ms === undefined) continue;
         load += Math.max(0, ms - before) / rate.everyMs;
         before = Math.max(before, ms);
       }
@@ -186,8 +188,9 @@ export class LinePoller extends EventEmitter {
     const from = now - this.windowMs;
     while (this.busy.length > 0 && this.busy[0].endAt < from) this.busy.shift();
     while (this.missedAt.length > 0 && this.missedAt[0] < from) this.missedAt.shift();
-    // At least one interval of the fastest rate: the first round is not the whole story.
-    const span = Math.max(this.shortestEveryMs, Math.min(this.windowMs, now - this.startedAt));
+    // At least three intervals of the fastest rate (within the window): the first round, which
+    // reads every group at once, is not the whole story.
+    const span = Math.max(this.shortestEveryMs, Math.min(this.windowMs, Math.max(3 * this.shortestEveryMs, now - this.startedAt)));
     const busyMs = this.busy.reduce((sum, b) => sum + b.ms, 0);
     const busyFraction = busyMs / span;
     const offeredLoad = Math.max(busyFraction, this.estimatedLoad());
@@ -244,6 +247,7 @@ export class LinePoller extends EventEmitter {
       this.busy.push({ endAt, ms: endAt - startedAt });
       health.errors++;
       health.lastLatencyMs = endAt - startedAt;
+      this.readTimes.get(unitId)?.set(groupsKey(groups), endAt - startedAt);
       if (errorKind(error) === 'timeout') health.timeouts++;
       health.lastError = error instanceof Error ? error.message : String(error);
       this.emitSafely('failure', { unitId, groups, error } satisfies FailedPoll);

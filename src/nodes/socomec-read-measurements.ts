@@ -212,8 +212,9 @@ function poll(meter: Meter, _work: MeterWork, report: PollReport, startDelayMs: 
   const showStatus = (unitId: number, reading: Reading | undefined): void => {
     const load = attached.connection.lineLoad();
     if (load.exceeded) {
-      const every = ((poller.fastestEveryMs * load.stretch) / 1000).toFixed(1);
-      meter.status({ fill: 'yellow', shape: 'dot', text: fitStatus(catalogText('line', 'overBudget', { every })) });
+      // The estimate fits but polls were skipped (reads slower than measured): no interval to offer.
+      const text = load.stretch > 1 ? catalogText('line', 'overBudget', { every: ((poller.fastestEveryMs * load.stretch) / 1000).toFixed(1) }) : catalogText('line', 'overBudgetSkipped');
+      meter.status({ fill: 'yellow', shape: 'dot', text: fitStatus(text) });
       return;
     }
     if (reading === undefined) return;

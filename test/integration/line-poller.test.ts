@@ -96,4 +96,34 @@ describe('line poller', function () {
     assert.ok(budget.offeredLoad < 0.5, `offered load ${budget.offeredLoad}`);
     console.log(`      9600 baud, 4 meters, full polls: every 1 s asks ${(over.offeredLoad * 100).toFixed(0)}% of the line (could keep every ${over.achievableEveryMs} ms); every 4 s ${(budget.offeredLoad * 100).toFixed(0)}%`);
   });
+
+  it('counts a slow group by what it adds to the fast read: instantaneous every second and the rest every 30 s fit where full polls would not', async () => {
+    pty = await openPtyPair();
+    sim = await startSimulator({ transport: 'rtu', path: pty.b, baudRate: 9600, wireTiming: true, unitIds: [5, 6, 7], seed: 2 });
+    link = new ModbusLink({ transport: 'rtu', path: pty.a, baudRate: 9600, timeoutMs: 1000 });
+    // Three meters: full polls every second would ask about 100 % of the line (3 x 0.33 s).
+    poller = new LinePoller(link, {
+      unitIds: [5, 6, 7],
+      rates: [
+        { groups: ['instantaneous'], everyMs: 1000 },
+        { groups: ['energies', 'maxAvg', 'harmonics'], everyMs: 30_000 },
+      ],
+    });
+    let warned = false;
+    poller.on('budget', (b: LineBudget) => (warned ||= b.exceeded));
+    const reads: PolledReading[] = [];
+    poller.on('reading', (r: PolledReading) => reads.push(r));
+    poller.start();
+    // The first round reads everything (merged), the next two the instantaneous values alone.
+    while (reads.length < 9) await once(poller, 'reading');
+    const budget = poller.budget();
+    await poller.stop();
+    assert.deepEqual(
+      reads.map((r) => r.groups.length),
+      [4, 4, 4, 1, 1, 1, 1, 1, 1],
+    );
+    assert.equal(warned, false, 'the first, merged round is no measure of the fast rate alone');
+    assert.equal(budget.exceeded, false, `offered load ${budget.offeredLoad}`);
+    assert.ok(budget.offeredLoad > 0.3 && budget.offeredLoad < 0.9, `offered load ${budget.offeredLoad}`);
+  });
 });

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { renderEditorSchema } from '../../src/cli/editor-schema';
-import { MEASUREMENT_GROUPS, MEASUREMENT_TABLES, MODEL_CHOICES, SETTINGS_BLOCKS } from '../../src/device';
+import { MEASUREMENT_GROUPS, MEASUREMENT_TABLES, MODEL_CHOICES, SETTINGS_BLOCKS, parseMeterNames } from '../../src/device';
 import { configuredSetting } from '../../src/nodes/input-parsing';
 import { RESET_CHOICES, SETTINGS_SCHEMA, problemText, resetOption, schemaOf, settingProblem } from '../../src/nodes/settings-schema';
 import { BLOCKS, PROFILES } from '../../src/registers';
@@ -96,6 +96,27 @@ describe('the settings schema', () => {
     assert.deepEqual(settingProblem(block, 'factory', { allowFactoryBlocks: false }), { key: 'needs', params: { option: 'allowFactoryBlocks' } });
     assert.equal(settingProblem(block, 'factory', { allowFactoryBlocks: true }), undefined);
     assert.deepEqual(settingProblem(schemaOf('socomec-read-measurements').groups, [], {}), { key: 'someOf', params: { choices: MEASUREMENT_GROUPS.join(', ') } });
+  });
+
+  it('checks unit id lists and meter names entry by entry, naming the bad ones', () => {
+    const unitIds = schemaOf('socomec-read-measurements').unitIds;
+    for (const good of ['', '5', '5-12, 20', ' 1 - 247 ;3\n4', '${METERS}']) assert.equal(settingProblem(unitIds, good, {}), undefined, good);
+    assert.deepEqual(settingProblem(unitIds, '5-300, 7, 12-10, x', {}), { key: 'unitIds', params: { entries: '5-300, 12-10, x', max: 247 } });
+    assert.equal(problemText('unitIds', settingProblem(unitIds, '0', {})!), 'unitIds: 0 is not a unit id 1..247 or a range such as 5-12');
+    const meters = schemaOf('socomec-connection').meters;
+    for (const good of ['', '5=incomer, 6 : pv', '7=roof\n8=Büro 2']) assert.equal(settingProblem(meters, good, {}), undefined, good);
+    assert.deepEqual(settingProblem(meters, '5=, 6=pv, 300=x, 7=--, pump', {}), { key: 'names', params: { entries: '5=, 300=x, 7=--, pump', max: 247 } });
+    // The runtime parses what the validator accepts, and refuses what it refuses.
+    assert.deepEqual(parseMeterNames('5=incomer, 6 : pv'), { 5: 'incomer', 6: 'pv' });
+    assert.throws(() => parseMeterNames('5=incomer, 300=x'), /meter names "300=x" are not "<unit id 1..247>=<name>"/);
+  });
+
+  it('lets the slow groups be empty, and the slow rate be no faster than the poll', () => {
+    const schema = schemaOf('socomec-read-measurements');
+    assert.equal(settingProblem(schema.slowGroups, [], {}), undefined);
+    assert.deepEqual(settingProblem(schema.slowGroups, ['energies', 'nope'], {}), { key: 'someOf', params: { choices: MEASUREMENT_GROUPS.join(', ') } });
+    assert.deepEqual(settingProblem(schema.slowSeconds, 5, { pollSeconds: 10 }), { key: 'atLeast', params: { other: 'pollSeconds', value: 10 } });
+    assert.equal(settingProblem(schema.slowSeconds, 60, { pollSeconds: 10 }), undefined);
   });
 
   it('drives the runtime\'s parsing: absent gives the default, a bad value is refused naming the valid ones', () => {
