@@ -115,6 +115,18 @@ export class DirisDevice {
     return this.accept(detection);
   }
 
+  /** The profile this meter is read with when that is already known (no request), else undefined. */
+  knownProfile(): MeterProfile | undefined {
+    if (this.tableWithoutModel()) return DIRIS_A20;
+    const detection = rememberedDetection(this.link, this.unitId);
+    if (!detection) return undefined;
+    try {
+      return this.accept(detection);
+    } catch {
+      return undefined;
+    }
+  }
+
   /** The model named by the node, the meter, or both; the errors that say why not. */
   private accept(detection: Detection): MeterProfile {
     const choice = this.options.model;

@@ -106,6 +106,7 @@ export function attachConnection(
   node: Node,
   connectionId: unknown,
   deviceOptions: Pick<DeviceOptions, 'model'> = {},
+  show: (status: NodeStatus) => void = (status) => node.status(status),
 ): AttachedConnection {
   const connection = getConnection(RED, connectionId);
   if (connection === undefined) {
@@ -117,7 +118,7 @@ export function attachConnection(
     // Bad connection settings (a saved flow edited by hand, an old version's values).
     throw new NotAttachedError(`connection "${connection.name || connection.id}": ${messageOf(err)}`, brokenStatus('badConnection'));
   }
-  const follow = linkStateFollower((status) => node.status(status));
+  const follow = linkStateFollower(show);
   follow(connection.state());
   const unsubscribe = connection.onState(follow);
   let released = false;

@@ -49,6 +49,8 @@ export interface MeterNodeContext<S extends MeterNodeSettings> {
   output(msg: NodeMessage | undefined, unitId: number, reading: OutputReading, extra?: Record<string, unknown>): NodeMessage;
   /** Show a status unless the node is closing. */
   status(status: NodeStatus): void;
+  /** The status the node shows now, whoever set it (the link's state, an error, the work). */
+  readonly shown: NodeStatus | undefined;
 }
 
 /** What a read gives an output msg. */
@@ -127,6 +129,12 @@ export function defineMeterNode<D extends MeterNodeDef, S extends MeterNodeSetti
   }
 
   function setUp(node: Node, def: D): void {
+    // Every status the node shows passes here (the link's state too), so its work can tell whether its last one still stands.
+    let shown: NodeStatus | undefined;
+    const show = (status: NodeStatus): void => {
+      shown = status;
+      node.status(status);
+    };
     let settings: S;
     let attached: AttachedConnection;
     try {
@@ -134,7 +142,7 @@ export function defineMeterNode<D extends MeterNodeDef, S extends MeterNodeSetti
       const migrated = migrateConfig(definition.type, def);
       if (migrated.applied.length > 0) node.log(`settings from configVersion ${migrated.from} brought up to date: ${migrated.applied.join('; ')}`);
       settings = definition.parse(migrated.config);
-      attached = attachConnection(RED, node, def.connection, { model: settings.model });
+      attached = attachConnection(RED, node, def.connection, { model: settings.model }, show);
     } catch (err) {
       rejectInputs(node, asError(err), err instanceof NotAttachedError ? err.status : brokenStatus('badSettings'));
       return;
@@ -146,6 +154,9 @@ export function defineMeterNode<D extends MeterNodeDef, S extends MeterNodeSetti
       attached,
       get closed() {
         return closed;
+      },
+      get shown() {
+        return shown;
       },
       output: (msg, unitId, reading, extra = {}) => {
         const topic = outputTopic(settings.topic, msg, unitId);
@@ -161,7 +172,7 @@ export function defineMeterNode<D extends MeterNodeDef, S extends MeterNodeSetti
         };
       },
       status: (status) => {
-        if (!closed) node.status(status);
+        if (!closed) show(status);
       },
     };
     const work = definition.work(context);
@@ -191,7 +202,7 @@ export function defineMeterNode<D extends MeterNodeDef, S extends MeterNodeSetti
 
     node.on('close', (removed: boolean, done: () => void) => {
       closed = true;
-      node.status({});
+      show({});
       // The read in flight settles before the link is let go.
       Promise.resolve()
         .then(() => poller.stop())
@@ -218,7 +229,7 @@ function pollReport<S extends MeterNodeSettings>(node: Node, context: MeterNodeC
     },
     failed: (err, where, showStatus = true) => {
       if (context.closed) return;
-      if (showStatus) node.status(errorStatus(err));
+      if (showStatus) context.status(errorStatus(err));
       const explained = explainError(err, where);
       if (lastErrors.get(where.unitId) === explained.message) return;
       lastErrors.set(where.unitId, explained.message);

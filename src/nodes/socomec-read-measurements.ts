@@ -4,7 +4,7 @@
  * optionally on an interval (each group at its own rate; the line's budget watched).
  * Its parse, its work and its poll; the lifecycle is defineMeterNode's.
  */
-import type { NodeAPI, NodeMessage } from 'node-red';
+import type { NodeAPI, NodeMessage, NodeStatus } from 'node-red';
 import { LinePoller, type FailedPoll, type MeasurementGroup, type MeasurementTable, type PollRate, type PolledReading, type Reading } from '../device';
 import { serveMeasurementFields } from './admin-endpoints';
 import { parseUnitIdList } from './connection-settings';
@@ -103,19 +103,34 @@ function parse(def: ReadMeasurementsDef): ReadMeasurementsSettings {
 
 type Meter = MeterNodeContext<ReadMeasurementsSettings>;
 
-/** What a msg says of its meter besides the unit id: its name on the connection, its model. */
-async function meterFacts(meter: Meter, unitId: number): Promise<Record<string, unknown>> {
+/** What a msg says of its meter besides the unit id: its name on the connection, its model (known once it has been read). */
+function meterFacts(meter: Meter, unitId: number): Record<string, unknown> {
   const facts: Record<string, unknown> = {};
   const name = meter.attached.connection.meterName(unitId);
   if (name !== undefined) facts.meter = name;
-  try {
-    const profile = await meter.attached.device(unitId).profile();
+  const profile = meter.attached.device(unitId).knownProfile();
+  if (profile !== undefined) {
     facts.model = profile.id;
     facts.modelName = profile.name;
-  } catch {
-    // Known after its first good read; a read that failed says why elsewhere.
   }
   return facts;
+}
+
+/**
+ * The green "38 values, unit 5 12:03:09" after a reading, set only when it would read
+ * differently: polls faster than once a second (or many meters on one node) would otherwise
+ * send the editor the same status again and again.
+ */
+function valuesStatus(meter: Meter): (unitId: number, reading: Reading, ownSelection?: boolean) => void {
+  let last: { status: NodeStatus; second: number; unitId: number } | undefined;
+  return (unitId, reading, ownSelection = false) => {
+    const second = Math.floor(reading.timestamp / 1000);
+    // Still standing (no error or link state since), same second, same meter, the node's own selection: it would read the same.
+    if (!ownSelection && last !== undefined && meter.shown === last.status && last.second === second && last.unitId === unitId) return;
+    const status = successStatus(statusText('values', { count: String(Object.keys(reading.payload).length), unitId: String(unitId) }), reading.timestamp);
+    last = { status, second, unitId };
+    meter.status(status);
+  };
 }
 
 /** The msgs for one reading, in the configured output mode. */
@@ -146,15 +161,16 @@ function failureMessage(meter: Meter, msg: NodeMessage | undefined, unitId: numb
 }
 
 function work(meter: Meter): MeterWork {
-  const { node, settings, attached, status } = meter;
+  const { node, settings, attached } = meter;
+  const showValues = valuesStatus(meter);
   const readOne = async (msg: NodeMessage | undefined, unitId: number, where: FailureContext): Promise<NodeMessage[]> => {
     try {
       const fields = stringList(msg?.fields, 'msg.fields');
       const groups = fields === undefined ? (stringList(msg?.groups, 'msg.groups') ?? settings.groups) : undefined;
       // The device checks group and field names and lists the valid ones when one is wrong.
       const reading = await attached.device(unitId).readMeasurements(fields !== undefined ? { table: settings.table, fields } : { table: settings.table, groups });
-      status(successStatus(statusText('values', { count: String(Object.keys(reading.payload).length), unitId: String(unitId) }), reading.timestamp));
-      return outputs(meter, msg, reading, unitId, await meterFacts(meter, unitId));
+      showValues(unitId, reading, fields !== undefined || groups !== settings.groups);
+      return outputs(meter, msg, reading, unitId, meterFacts(meter, unitId));
     } catch (err) {
       if (settings.sendFailures && !meter.closed) node.send(failureMessage(meter, msg, unitId, err, where));
       throw err;
@@ -205,6 +221,7 @@ function poll(meter: Meter, _work: MeterWork, report: PollReport, startDelayMs: 
   });
   const leaveBudget = attached.connection.addPoller(node.id, poller, node.name || node.id);
   const answering = new Map<number, boolean>();
+  const showValues = valuesStatus(meter);
   const where = (unitId: number): FailureContext => ({ unitId, link: attached.describe(), block: settings.block });
   const healthOutput = (unitId: number): NodeMessage[] | null => (settings.health ? [healthMessage(meter, poller, unitId)] : null);
 
@@ -219,7 +236,7 @@ function poll(meter: Meter, _work: MeterWork, report: PollReport, startDelayMs: 
     }
     if (reading === undefined) return;
     if (settings.unitIds.length === 1) {
-      meter.status(successStatus(statusText('values', { count: String(Object.keys(reading.payload).length), unitId: String(unitId) }), reading.timestamp));
+      showValues(unitId, reading);
       return;
     }
     let ok = 0;
@@ -231,10 +248,8 @@ function poll(meter: Meter, _work: MeterWork, report: PollReport, startDelayMs: 
   poller.on('reading', ({ unitId, reading }: PolledReading) => {
     answering.set(unitId, true);
     report.succeeded(unitId);
-    void meterFacts(meter, unitId).then((facts) => {
-      showStatus(unitId, reading);
-      report.send([outputs(meter, undefined, reading, unitId, facts), healthOutput(unitId)]);
-    });
+    showStatus(unitId, reading);
+    report.send([outputs(meter, undefined, reading, unitId, meterFacts(meter, unitId)), healthOutput(unitId)]);
   });
   poller.on('failure', ({ unitId, error }: FailedPoll) => {
     answering.set(unitId, false);

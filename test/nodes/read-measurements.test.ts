@@ -286,6 +286,21 @@ describe('socomec-read-measurements in the Node-RED runtime', function () {
     inject('read', {});
     assert.equal((await again).unitId, 5);
   });
+
+  it('shows green again after a failed read, however soon the next good read comes (a repeated status is skipped, a changed one never)', async function () {
+    await helper.load(NODES, flow(sim, readNodeDef()));
+    const values = (s: { fill?: string; text?: string }): boolean => s.fill === 'green' && /values, unit 5/.test(s.text ?? '');
+    let green = nextStatus('read', values);
+    inject('read', {});
+    await green;
+    const failed = nextStatus('read', (s) => s.fill !== 'green');
+    inject('read', { fields: ['nope'] });
+    assert.match((await failed).text ?? '', /bad input/);
+    // Well within the same second as the first read: the green status must come back all the same.
+    green = nextStatus('read', values);
+    inject('read', {});
+    await green;
+  });
 });
 
 describe('socomec-read-measurements over Modbus RTU (socat pty pair)', function () {
