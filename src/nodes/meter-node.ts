@@ -184,7 +184,8 @@ export function defineMeterNode<D extends MeterNodeDef, S extends MeterNodeSetti
         resolve(work(msg, where.unitId, where));
       }).then(
         (messages) => {
-          if (messages.length > 0 && !closed) send([messages]);
+          // One msg goes as itself: Node-RED's fast path for a single msg on a single wire.
+          if (messages.length > 0 && !closed) send(messages.length === 1 ? messages[0] : [messages]);
           done();
         },
         (err: unknown) => {
@@ -222,7 +223,13 @@ function pollReport<S extends MeterNodeSettings>(node: Node, context: MeterNodeC
   const lastErrors = new Map<number | undefined, string>();
   return {
     send: (outputs) => {
-      if (!context.closed && outputs.some((messages) => messages !== null && messages.length > 0)) node.send(outputs);
+      if (context.closed) return;
+      const [first, ...others] = outputs;
+      if (others.every((messages) => messages === null || messages.length === 0)) {
+        if (first !== null && first.length > 0) node.send(first.length === 1 ? first[0] : [first]);
+        return;
+      }
+      node.send(outputs);
     },
     succeeded: (unitId) => {
       lastErrors.delete(unitId);
