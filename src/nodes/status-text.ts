@@ -21,7 +21,7 @@ function readJson(file: string): unknown {
   }
 }
 
-type Section = 'status' | 'error';
+type Section = 'status' | 'error' | 'cause';
 
 /** The English words of each section, straight from the en-US locale file. */
 const ENGLISH: Readonly<Record<string, Record<string, string> | undefined>> =
@@ -48,6 +48,20 @@ export function catalogText(section: Section, key: string, params: Record<string
     // English below.
   }
   return (ENGLISH[section]?.[key] ?? key).replace(/__(\w+)__/g, (whole: string, name: string) => params[name] ?? whole);
+}
+
+/**
+ * One phrase of a section with its __name__ placeholders unfilled (for a caller that fills
+ * them itself), in the runtime's language, else English; undefined when no catalog has it.
+ */
+export function catalogPhrase(section: Section, key: string): string | undefined {
+  try {
+    const translated = translate?.(`${section}.${key}`);
+    if (typeof translated === 'string' && translated !== '' && !translated.includes(`${CATALOG}.${section}.`)) return translated;
+  } catch {
+    // English below.
+  }
+  return ENGLISH[section]?.[key];
 }
 
 /** One status phrase by its key, with __name__ placeholders filled, fitted to a status. */

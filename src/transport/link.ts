@@ -83,7 +83,7 @@ export class ModbusLink extends EventEmitter<LinkEvents> {
   /** Close now: every waiting request fails with kind 'closed', the socket or port is released, no timer is left. */
   close(): Promise<void> {
     if (this.closing) return this.closing;
-    this.scheduler.close(new LinkError('closed', `link ${this.description} was closed`));
+    this.scheduler.close(new LinkError('closed', { code: 'linkClosed', link: this.description }));
     this.closing = this.supervisor.close();
     return this.closing;
   }
