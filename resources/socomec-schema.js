@@ -600,7 +600,8 @@ window.SocomecSchema = {
                     0,
                     1,
                     2
-                ]
+                ],
+                "blank": true
             },
             "discovery": {
                 "type": "boolean",
