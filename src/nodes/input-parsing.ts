@@ -81,9 +81,7 @@ export function resolveUnitId(msg: NodeMessage | undefined, configured: number):
   if (requested === undefined || requested === null || requested === '') return configured;
   const parsed = typeof requested === 'number' ? requested : typeof requested === 'string' ? unitIdFromText(requested) : NaN;
   if (!isValidUnitId(parsed)) {
-    throw new NodeInputError(
-      `msg.unitId must be an integer ${MIN_UNIT_ID}..${MAX_UNIT_ID}, got ${JSON.stringify(requested) ?? String(requested)}`,
-    );
+    throw new NodeInputError({ code: 'badMsgUnitId', min: MIN_UNIT_ID, max: MAX_UNIT_ID, got: JSON.stringify(requested) ?? String(requested) });
   }
   return parsed;
 }

@@ -6,7 +6,7 @@
 import type { NodeStatus } from 'node-red';
 import { describeError, meterName } from '../device';
 import { englishPhrase } from '../device/reasons';
-import { reasonOf, wordReason, type PhraseBook } from '../transport/reasons';
+import { reasonOf, wordReason, type ErrorReason, type PhraseBook } from '../transport/reasons';
 import { catalogPhrase, catalogText, linkDownText, statusText } from './status-text';
 
 /**
@@ -17,15 +17,26 @@ import { catalogPhrase, catalogText, linkDownText, statusText } from './status-t
  */
 const WORDED = '';
 
+/** The node layer's own reasons in English (the locale files hold them in every language, under "cause", with the library's). */
+export const NODE_PHRASES: Readonly<Record<string, string>> = {
+  badMsgUnitId: 'msg.unitId must be an integer __min__..__max__, got __got__',
+};
+
+/** Every reason's English phrase the node layer may word: the library's and its own. */
+const englishNodePhrase: PhraseBook = (code) => NODE_PHRASES[code] ?? englishPhrase(code);
+
 /** A bad msg property or node setting: the caller's input, not the meter, is wrong. */
 export class NodeInputError extends Error {
   readonly kind = 'input' as const;
+  readonly reason?: ErrorReason;
   readonly unitId?: number;
   readonly problems?: string[];
 
-  constructor(message: string, details: { unitId?: number; problems?: string[] } = {}) {
-    super(message);
+  /** `why`: a message, or a reason (worded in English here, in the user's language by the node layer). */
+  constructor(why: string | ErrorReason, details: { unitId?: number; problems?: string[] } = {}) {
+    super(typeof why === 'string' ? why : wordReason(why, englishNodePhrase));
     this.name = WORDED;
+    if (typeof why !== 'string') this.reason = why;
     if (details.unitId !== undefined) this.unitId = details.unitId;
     if (details.problems !== undefined) this.problems = details.problems;
   }
@@ -106,7 +117,7 @@ const localPhrase: PhraseBook = (code) => catalogPhrase('cause', code);
 /** What failed, in the runtime's language when the cause carries a reason (a code and its parameters); else the cause's own message. */
 export function causeText(cause: unknown): string {
   const reason = reasonOf(cause);
-  return reason === undefined ? messageOf(cause) : wordReason(reason, localPhrase, englishPhrase);
+  return reason === undefined ? messageOf(cause) : wordReason(reason, localPhrase, englishNodePhrase);
 }
 
 /**

@@ -2,7 +2,7 @@
  * What a Catch node and the log get when a read fails, in a real Node-RED runtime whose
  * language is German, French or English: the whole message in that language (the meter,
  * the request and the cause: no answer, a Modbus exception by name, an unknown field with
- * the valid ones), and a log line that is the message itself, with no class name before it.
+ * the valid ones, a bad msg.unitId), and a log line that is the message itself, with no class name before it.
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -48,6 +48,7 @@ describe('errors in the runtime\'s language, as a Catch node and the log get the
       run.caught.unknownField,
       new RegExp(`^${CAUGHT}Zähler 5 an tcp 127\\.0\\.0\\.1:${run.port}: ungültige Messwertauswahl: unbekanntes Feld "bogus" für die Tabelle standard des DIRIS A-20; gültige Felder: hourMeter, U12, .*, V1, .*, thdIn$`),
     );
+    assert.equal(run.caught.badUnitId, `${CAUGHT}Zähler an ${link}: measurements: msg.unitId muss eine ganze Zahl 1..247 sein, erhalten: 300`);
     assert.deepEqual(run.errorLines, [
       `[error] [socomec-read-measurements:uncaught] Zähler 7 an ${link}: Lesen von 80 Registern ab 50512 (instantaneous (50512)) fehlgeschlagen: keine Antwort innerhalb von 300 ms`,
     ]);

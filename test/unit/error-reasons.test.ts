@@ -10,6 +10,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DeviceError, DirisDevice, MEASUREMENT_GROUPS, selectMeasurementFields, validateSettings } from '../../src/device';
 import { ENGLISH_PHRASES, englishPhrase } from '../../src/device/reasons';
+import { NODE_PHRASES } from '../../src/nodes/node-errors';
 import { getProfile } from '../../src/registers';
 import { fillPhrase, ModbusLink, wordReason, type ErrorReason, type LinkConfig, type PhraseBook } from '../../src/transport';
 import { ManualClock } from '../helpers/manual-clock';
@@ -47,9 +48,10 @@ describe('error reasons: a code and its parameters beside the English message', 
     return { clock, line, link };
   }
 
-  it('the English locale holds exactly the library\'s English phrases, and German and French have every one', () => {
-    assert.deepEqual(causes('en-US'), ENGLISH_PHRASES);
-    for (const lang of ['de', 'fr']) assert.deepEqual(Object.keys(causes(lang)).sort(), Object.keys(ENGLISH_PHRASES).sort(), lang);
+  it('the English locale holds exactly the library\'s and the node layer\'s English phrases, and German and French have every one', () => {
+    const english = { ...ENGLISH_PHRASES, ...NODE_PHRASES };
+    assert.deepEqual(causes('en-US'), english);
+    for (const lang of ['de', 'fr']) assert.deepEqual(Object.keys(causes(lang)).sort(), Object.keys(english).sort(), lang);
   });
 
   it('a phrase says an optional part only when every value in it is given', () => {
