@@ -115,7 +115,7 @@ export class MeterNodeError extends Error {
 const localPhrase: PhraseBook = (code) => catalogPhrase('cause', code);
 
 /** What failed, in the runtime's language when the cause carries a reason (a code and its parameters); else the cause's own message. */
-export function causeText(cause: unknown): string {
+function causeText(cause: unknown): string {
   const reason = reasonOf(cause);
   return reason === undefined ? messageOf(cause) : wordReason(reason, localPhrase, englishNodePhrase);
 }

@@ -35,7 +35,7 @@ export class LinkError extends Error {
 }
 
 /** The Modbus specification's name for an exception code, as a reason of its own (its words in every language). */
-export function exceptionNameReason(code: number): ErrorReason {
+function exceptionNameReason(code: number): ErrorReason {
   return TRANSPORT_PHRASES[`exception${code}`] === undefined ? { code: 'exceptionUnknown', modbusCode: code } : { code: `exception${code}` };
 }
 
