@@ -9,9 +9,10 @@ import type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow } from 'nod
 import { AVAILABILITY_LEVEL, MqttFormatError, MqttFormatter, parseNames, type FormatResult, type MeterRef, type Qos } from '../mqtt';
 import { MAX_UNIT_ID } from '../modbus/limits';
 import { configuredSettings } from './input-parsing';
-import { asError, messageOf } from './node-errors';
+import { asError, messageOf, NodeInputError } from './node-errors';
 import { parseSavedConfig, rejectInputs } from './node-lifecycle';
 import { brokenStatus } from './node-status';
+import { fitStatus } from './status-text';
 
 interface SocomecMqttDef extends NodeDef {
   prefix?: string;
@@ -181,9 +182,10 @@ export = function (RED: NodeAPI): void {
         emit(handle(msg));
         done();
       } catch (err) {
-        node.status({ fill: 'red', shape: 'dot', text: messageOf(err).slice(0, 40) });
+        node.status({ fill: 'red', shape: 'dot', text: fitStatus(messageOf(err)) });
         shown = undefined; // the next good msg puts the meters' status back
-        done(err instanceof Error ? err : new Error(messageOf(err)));
+        // A bad msg is the caller's input, said as every node of the package says it (the message alone).
+        done(err instanceof MqttFormatError ? new NodeInputError(err.message) : asError(err));
       }
     });
 

@@ -278,7 +278,10 @@ describe('socomec-mqtt and read-measurements\' Failures option, on their own', f
     for (const [msg, expected] of cases) {
       const error = nextError('fmt');
       inject('fmt', msg);
-      assert.match((await error).message, expected);
+      const reported = await error;
+      assert.match(reported.message, expected);
+      // What a Catch node and the log show is String(err): the message alone, no class name first.
+      assert.equal(String(reported.error), reported.message);
     }
     assert.deepEqual(received, []);
     // A good msg afterwards goes through: the node was not left in a bad state.
