@@ -108,7 +108,6 @@ export class MeterNodeError extends Error {
     const changedOnMeter = fieldOf(cause, 'changedOnMeter');
     if (typeof changedOnMeter === 'object' && changedOnMeter !== null) this.changedOnMeter = changedOnMeter as Record<string, { from: unknown; to: unknown }>;
   }
-
 }
 
 /** A reason's phrase in the runtime's language (the locale files' "cause" section). */
@@ -128,7 +127,7 @@ function causeText(cause: unknown): string {
 function failureText(err: unknown, unitId: number | undefined, link: string | undefined, block: string | undefined): string {
   const own = messageOf(err);
   const reason = reasonOf(err);
-  // An error worded by its own code (no reason to word again) that names the meter and link already.
+  // An error without a reason that names the meter and the link already is kept as it is.
   if ((reason === undefined || reason.code === 'text') && unitId !== undefined && link !== undefined && own.startsWith(meterName(unitId, link))) return own;
   const cause = causeText(err);
   const name = unitId === undefined ? undefined : meterName(unitId);
