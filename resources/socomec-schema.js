@@ -646,7 +646,8 @@ window.SocomecSchema = {
                     0,
                     1,
                     2
-                ]
+                ],
+                "blank": true
             },
             "discovery": {
                 "type": "boolean",

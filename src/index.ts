@@ -12,6 +12,7 @@ export type { ChannelOpener, LinkChannel } from './transport/channel';
 export type { ModbusOperation } from './transport/operations';
 export type { OperationReply } from './transport/reply';
 export { LinkError } from './transport/errors';
+export type { ErrorReason, ReasonParam } from './transport/reasons';
 export { describeLink } from './transport/config';
 export { LINK_ERROR_KINDS } from './transport/types';
 export type {

@@ -5,12 +5,22 @@
  */
 export class CodecError extends Error {
   readonly key?: string;
+  /** For the value problems a user meets most (out of range, not a multiple, not one of, not a number): a stable code and its parameters, so a caller can word them in its own language. */
+  readonly reason?: CodecReason;
 
-  constructor(message: string, key?: string) {
+  constructor(message: string, key?: string, reason?: CodecReason) {
     super(message);
     this.name = 'CodecError';
     if (key !== undefined) this.key = key;
+    if (reason !== undefined) this.reason = reason;
   }
+}
+
+/** A codec problem as data (the same shape as the transport's and device's reasons). */
+export interface CodecReason {
+  readonly code: 'valueOutOfRange' | 'notMultiple' | 'notOneOf' | 'expectedNumber';
+  readonly key: string;
+  readonly [param: string]: string;
 }
 
 /** A short, unambiguous rendering of any input for error messages. */

@@ -8,7 +8,7 @@
  * integers, split10000 counters and array elements); it is ignored elsewhere.
  */
 import type { FieldDef, FieldValue } from '../registers/types';
-import { CodecError, describeTypedValue, describeValue } from './errors';
+import { CodecError, describeTypedValue, describeValue, type CodecReason } from './errors';
 import {
   arrayElementWords,
   decodeRawLabeled,
@@ -21,8 +21,13 @@ import { checkScale, scaleToValue, valueToRaw } from './scale';
 /** The largest split10000 counter: high word 65535, low part 9999. */
 const SPLIT10000_MAX = 0xffff * 10000 + 9999;
 
-function fieldError(field: FieldDef, message: string): never {
-  throw new CodecError(`${field.key}: ${message}`, field.key);
+function fieldError(field: FieldDef, message: string, reason?: Omit<CodecReason, 'key'>): never {
+  throw new CodecError(`${field.key}: ${message}`, field.key, reason === undefined ? undefined : ({ ...reason, key: field.key } as CodecReason));
+}
+
+/** A reason only for a field's own value (an array element's problem is said in words alone). */
+function valueReason(where: string, reason: Omit<CodecReason, 'key'>): Omit<CodecReason, 'key'> | undefined {
+  return where === '' ? reason : undefined;
 }
 
 function fieldScale(field: FieldDef): number {
@@ -99,18 +104,19 @@ export function decodeField(field: FieldDef, words: readonly number[]): FieldVal
  * `where` prefixes the message for array elements ("element 2: ").
  */
 function numberToRaw(field: FieldDef, value: unknown, typeMin: number, typeMax: number, where = ''): number {
-  if (typeof value !== 'number') fieldError(field, `${where}expected a number, got ${describeTypedValue(value)}`);
+  if (typeof value !== 'number') fieldError(field, `${where}expected a number, got ${describeTypedValue(value)}`, valueReason(where, { code: 'expectedNumber', got: describeTypedValue(value) }));
   if (!Number.isFinite(value)) fieldError(field, `${where}${describeValue(value)} is not a finite number`);
   const scale = fieldScale(field);
   const unit = unitSuffix(field);
   const raw = valueToRaw(value, scale);
-  if (raw === undefined) fieldError(field, `${where}${describeValue(value)} is not a multiple of ${scale}${unit}`);
+  if (raw === undefined) fieldError(field, `${where}${describeValue(value)} is not a multiple of ${scale}${unit}`, valueReason(where, { code: 'notMultiple', value: describeValue(value), step: `${scale}${unit}` }));
   const min = Math.max(typeMin, field.min ?? -Infinity);
   const max = Math.min(typeMax, field.max ?? Infinity);
   if (raw < min || raw > max) {
     fieldError(
       field,
       `${where}${describeValue(value)}${unit} is out of range ${scaleToValue(min, scale)}..${scaleToValue(max, scale)}${unit}`,
+      valueReason(where, { code: 'valueOutOfRange', value: `${describeValue(value)}${unit}`, min: String(scaleToValue(min, scale)), max: `${scaleToValue(max, scale)}${unit}` }),
     );
   }
   return raw;
@@ -175,7 +181,7 @@ function encodeEnum(field: FieldDef, enumValues: Readonly<Record<number, string>
     return value;
   }
   const allowed = entries.map(([raw, name]) => `${describeValue(name)} (${raw})`).join(', ');
-  return fieldError(field, `${describeTypedValue(value)} is not one of ${allowed}`);
+  return fieldError(field, `${describeTypedValue(value)} is not one of ${allowed}`, { code: 'notOneOf', value: describeTypedValue(value), allowed });
 }
 
 function encodeSplit10000(field: FieldDef, value: unknown): number[] {

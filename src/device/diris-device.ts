@@ -15,7 +15,9 @@ import {
   type Detection,
   type ModelChoice,
 } from './detect';
+import { wordReason, type ErrorReason } from '../transport/reasons';
 import { DeviceError, meterName, toDeviceError } from './errors';
+import { englishPhrase } from './reasons';
 import { buildIdentity } from './identity';
 import { selectMeasurementFields, type MeasurementSelection } from './measurements';
 import { resolveResets } from './reset';
@@ -77,7 +79,7 @@ export class DirisDevice {
     private readonly options: DeviceOptions = {},
   ) {
     if (!Number.isInteger(unitId) || unitId < 1 || unitId > MAX_UNIT_ID) {
-      throw new DeviceError('input', `unit id must be an integer 1..${MAX_UNIT_ID}, got ${String(unitId)}`, { problems: [`bad unit id ${String(unitId)}`] });
+      throw new DeviceError('input', { code: 'badUnitId', max: MAX_UNIT_ID, got: String(unitId) }, { problems: [`bad unit id ${String(unitId)}`] });
     }
     this.meter = meterName(unitId, link.description);
     this.planOptions = options.maxGapWords === undefined ? {} : { maxGapWords: options.maxGapWords };
@@ -135,8 +137,8 @@ export class DirisDevice {
       if (detection.profile && detection.profile.id !== pinned.id) {
         throw new DeviceError(
           'model-mismatch',
-          `${this.meter}: the node is set to model ${pinned.name} but the meter identifies as ${detection.profile.name} ("${detection.product}"); nothing read with the ${pinned.name} table: set the model to auto or ${detection.profile.id}`,
-          { unitId: this.unitId, block: 'identification (50000)' },
+          { code: 'modelMismatch', pinned: pinned.name, actual: detection.profile.name, product: detection.product, actualId: detection.profile.id },
+          { meter: this.meter, unitId: this.unitId, block: 'identification (50000)' },
         );
       }
       return pinned;
@@ -144,8 +146,8 @@ export class DirisDevice {
     if (!detection.profile) {
       throw new DeviceError(
         'unsupported-model',
-        `${this.meter}: ${detection.product} has no register profile in this package (supported: ${SUPPORTED}); read-identity works, measurements, settings, resets and alarms do not`,
-        { unitId: this.unitId, block: 'identification (50000)' },
+        { code: 'unsupportedModel', product: detection.product, supported: SUPPORTED },
+        { meter: this.meter, unitId: this.unitId, block: 'identification (50000)' },
       );
     }
     return detection.profile;
@@ -169,7 +171,8 @@ export class DirisDevice {
   private async readIdentification(): Promise<Reading> {
     const reading = await this.readPlanned(this.cachedPlan('identification', () => planReads(visibleFields(IDENTIFICATION).map((field) => ({ block: IDENTIFICATION, field })), this.planOptions)));
     if (reading.payload.signature !== 'SOCO') {
-      throw new DeviceError('not-socomec', `${this.meter}: not a Socomec meter (signature at 50000 is ${JSON.stringify(reading.payload.signature)}, expected "SOCO")`, {
+      throw new DeviceError('not-socomec', { code: 'notSocomec', signature: JSON.stringify(reading.payload.signature) ?? 'undefined' }, {
+        meter: this.meter,
         unitId: this.unitId,
         block: 'identification (50000)',
       });
@@ -213,7 +216,7 @@ export class DirisDevice {
         replies.push(await this.link.readHoldingRegisters(this.unitId, request.address, request.count, this.requestOptions()));
       } catch (err) {
         const block = `${request.block.id} (${request.block.start})`;
-        throw toDeviceError(err, { unitId: this.unitId, link: this.link.description, block, action: `reading ${request.count} registers at ${request.address}` });
+        throw toDeviceError(err, { unitId: this.unitId, link: this.link.description, block, action: { code: 'readRegisters', count: request.count, address: request.address } });
       }
     }
     const timestamp = Date.now();
@@ -240,11 +243,11 @@ export class DirisDevice {
   }
 
   /** The block of the profile, or an input error naming the model that lacks it. */
-  private blockOf(profile: MeterProfile, blockId: string, purpose = 'read'): BlockDef {
+  private blockOf(profile: MeterProfile, blockId: string, purpose: ErrorReason = { code: 'purposeRead' }): BlockDef {
     const block = profileBlock(profile, blockId);
     if (!block) {
-      const problem = `the ${profile.name} has no ${blockId} block: nothing to ${purpose}`;
-      throw new DeviceError('input', `${this.meter}: ${problem}`, { unitId: this.unitId, problems: [problem] });
+      const problem: ErrorReason = { code: 'noBlock', model: profile.name, block: blockId, purpose };
+      throw new DeviceError('input', problem, { meter: this.meter, unitId: this.unitId, problems: [wordReason(problem, englishPhrase)] });
     }
     return block;
   }
@@ -325,7 +328,7 @@ export class DirisDevice {
     try {
       return settingsBlock(blockId, profile);
     } catch (err) {
-      if (err instanceof DeviceError) throw new DeviceError('input', `${this.meter}: ${err.message}; nothing written`, { unitId: this.unitId, problems: err.problems });
+      if (err instanceof DeviceError) throw new DeviceError('input', { code: 'nothingWritten', cause: err.reason }, { meter: this.meter, unitId: this.unitId, problems: err.problems });
       throw err;
     }
   }
@@ -375,7 +378,7 @@ export class DirisDevice {
         applied.push(run);
         writes++;
       } catch (err) {
-        const failure = toDeviceError(err, { unitId: this.unitId, link: this.link.description, block: where, action: `writing ${run.fields.map((f) => f.key).join(', ')}` });
+        const failure = toDeviceError(err, { unitId: this.unitId, link: this.link.description, block: where, action: { code: 'writeFields', keys: run.fields.map((f) => f.key) } });
         // Refused (exception) or never sent (backoff, full queue): not applied. Sent without a valid answer: maybe.
         const maybe = MAYBE_APPLIED.has(failure.kind) ? run : undefined;
         throw await this.undoWrites(applied, maybe, failure, { oldWords, changed, where });
@@ -391,14 +394,15 @@ export class DirisDevice {
       writes++;
     }
     const after = await this.readSettings(blockId);
-    const mismatches = toWrite
+    const mismatches: ErrorReason[] = toWrite
       .filter((w) => !sameValue(after.payload[w.field.key], changed[w.field.key].to))
-      .map((w) => `${w.field.key} reads back ${JSON.stringify(after.payload[w.field.key])}, wrote ${JSON.stringify(changed[w.field.key].to)}`);
+      .map((w) => ({ code: 'readsBack', key: w.field.key, read: JSON.stringify(after.payload[w.field.key]) ?? 'undefined', wrote: JSON.stringify(changed[w.field.key].to) ?? 'undefined' }));
     if (mismatches.length > 0) {
-      throw new DeviceError('verify', `${this.meter}: settings written but the read-back differs (${block.id}): ${mismatches.join('; ')}`, {
+      throw new DeviceError('verify', { code: 'settingsWrittenDiffer', block: block.id, mismatches }, {
+        meter: this.meter,
         unitId: this.unitId,
         block: `${block.id} (${block.start})`,
-        problems: mismatches,
+        problems: mismatches.map((m) => wordReason(m, englishPhrase)),
       });
     }
     return { ...after, changed, dryRun: false, writes, requests: before.requests + writes + after.requests };
@@ -438,23 +442,24 @@ export class DirisDevice {
         }
       }
     }
-    const value = (v: unknown): string => JSON.stringify(v);
-    const was = (keys: string[]): string => keys.map((key) => `${key} = ${value(context.changed[key].from)}`).join(', ');
+    const value = (v: unknown): string => JSON.stringify(v) ?? 'undefined';
+    const change = (key: string, from: unknown, to: unknown): ErrorReason => ({ code: 'settingChange', key, to: value(to), from: value(from) });
     const changedKeys = Object.keys(stillChanged);
-    const parts: string[] = [];
+    const parts: ErrorReason[] = [];
     if (changedKeys.length > 0) {
-      parts.push(`restoring failed: now changed on the meter (not stored): ${changedKeys.map((key) => `${key} = ${value(stillChanged[key].to)} (was ${value(stillChanged[key].from)})`).join(', ')}`);
+      parts.push({ code: 'restoreFailed', changes: changedKeys.map((key) => change(key, stillChanged[key].from, stillChanged[key].to)) });
     }
     if (maybeChanged.length > 0) {
-      parts.push(`maybe changed on the meter (no answer): ${maybeChanged.map((key) => `${key} = ${value(context.changed[key].to)} (was ${value(context.changed[key].from)})`).join(', ')}`);
+      parts.push({ code: 'maybeChanged', changes: maybeChanged.map((key) => change(key, context.changed[key].from, context.changed[key].to)) });
     }
-    if (restored.length > 0) parts.push(`restored ${was(restored)}`);
-    if (changedKeys.length === 0 && maybeChanged.length === 0) parts.push("the meter's settings are as before");
+    if (restored.length > 0) parts.push({ code: 'restored', settings: restored.map((key) => ({ code: 'settingWas', key, from: value(context.changed[key].from) })) });
+    if (changedKeys.length === 0 && maybeChanged.length === 0) parts.push({ code: 'asBefore' });
     const problems = [
       ...changedKeys.map((key) => `${key} is ${value(stillChanged[key].to)} on the meter`),
       ...maybeChanged.map((key) => `${key} may be ${value(context.changed[key].to)} on the meter`),
     ];
-    return new DeviceError(failure.kind, `${failure.message}; ${parts.join('; ')}`, {
+    return new DeviceError(failure.kind, { code: 'writeUndone', failure: failure.reason, parts }, {
+      meter: this.meter,
       unitId: this.unitId,
       link: this.link.description,
       block: context.where,
@@ -474,7 +479,7 @@ export class DirisDevice {
       try {
         await this.link.writeRegister(this.unitId, target.address, target.mask, this.requestOptions('high'));
       } catch (err) {
-        throw toDeviceError(err, { unitId: this.unitId, link: this.link.description, block: `reset (${target.address})`, action: `reset 0x${target.mask.toString(16)}` });
+        throw toDeviceError(err, { unitId: this.unitId, link: this.link.description, block: `reset (${target.address})`, action: { code: 'resetMask', mask: `0x${target.mask.toString(16)}` } });
       }
     }
     const result: ResetResult = { mask: targets[0]?.mask ?? 0, reset: names };
@@ -495,7 +500,7 @@ export class DirisDevice {
   /** Active threshold alarms (cause by name, value in its unit, duration) and, optionally, input/output states. */
   async readAlarms(options: { legacy?: boolean; io?: boolean } = {}): Promise<AlarmState> {
     const profile = await this.profile();
-    this.blockOf(profile, options.legacy ? 'legacyAlarms' : 'alarms', 'read alarms from');
+    this.blockOf(profile, options.legacy ? 'legacyAlarms' : 'alarms', { code: 'purposeAlarms' });
     const alarms = await this.readBlock(options.legacy ? 'legacyAlarms' : 'alarms');
     const p = alarms.payload;
     const state: AlarmState = {
@@ -519,16 +524,17 @@ export class DirisDevice {
 
   private async sendAction(action: string): Promise<void> {
     const profile = await this.profile();
-    const address = this.blockOf(profile, 'actions', `send ${action} to`).start;
+    const address = this.blockOf(profile, 'actions', { code: 'purposeSend', action }).start;
     const code = Object.entries(profile.actions).find(([, name]) => name === action)?.[0];
     if (code === undefined) {
-      const problem = `the ${profile.name} has no ${action} command (its commands: ${Object.values(profile.actions).join(', ')})`;
-      throw new DeviceError('input', `${this.meter}: ${problem}; nothing sent`, { unitId: this.unitId, block: `actions (${address})`, problems: [problem] });
+      const commands = Object.values(profile.actions);
+      const problem = `the ${profile.name} has no ${action} command (its commands: ${commands.join(', ')})`;
+      throw new DeviceError('input', { code: 'noCommand', model: profile.name, action, commands }, { meter: this.meter, unitId: this.unitId, block: `actions (${address})`, problems: [problem] });
     }
     try {
       await this.link.writeRegister(this.unitId, address, Number(code), this.requestOptions('high'));
     } catch (err) {
-      throw toDeviceError(err, { unitId: this.unitId, link: this.link.description, block: `actions (${address})`, action: `command ${action}` });
+      throw toDeviceError(err, { unitId: this.unitId, link: this.link.description, block: `actions (${address})`, action: { code: 'command', action } });
     }
     // A restarted meter may come back as something else (a replaced meter): identify it again.
     if (action === 'restart') forgetDetection(this.link, this.unitId);

@@ -2,6 +2,9 @@
  * Errors are values with a kind, created here and turned into status text in one place
  * (describeError), so every node words failures the same way.
  */
+import { reasonOf, textReason, wordReason, type ErrorReason } from '../transport/reasons';
+import { englishPhrase } from './reasons';
+
 export const DEVICE_ERROR_KINDS = [
   'input', // the caller asked for something invalid; nothing was sent
   'not-socomec', // the unit id answers but is not a Socomec meter
@@ -21,6 +24,8 @@ export const DEVICE_ERROR_KINDS = [
 export type DeviceErrorKind = (typeof DEVICE_ERROR_KINDS)[number];
 
 export interface DeviceErrorDetails {
+  /** The meter's name ("meter 5 on tcp 10.0.0.9:502"), said before the reason in the message. */
+  meter?: string;
   unitId?: number;
   link?: string;
   block?: string;
@@ -33,8 +38,14 @@ export interface DeviceErrorDetails {
   cause?: unknown;
 }
 
+/**
+ * A failure of a meter or of what was asked of it: a kind callers can switch on, a reason
+ * (a stable code and its parameters, nested reasons for a link failure's cause or a list of
+ * problems) and the reason's English words as the message.
+ */
 export class DeviceError extends Error {
   readonly kind: DeviceErrorKind;
+  readonly reason: ErrorReason;
   readonly unitId?: number;
   readonly block?: string;
   readonly problems?: string[];
@@ -42,17 +53,27 @@ export class DeviceError extends Error {
   readonly restored?: string[];
   readonly changedOnMeter?: Record<string, { from: unknown; to: unknown }>;
 
-  constructor(kind: DeviceErrorKind, message: string, details: DeviceErrorDetails = {}) {
-    super(message, details.cause === undefined ? undefined : { cause: details.cause });
+  /** `why`: a reason (worded here in English), or a message of its own. */
+  constructor(kind: DeviceErrorKind, why: string | ErrorReason, details: DeviceErrorDetails = {}) {
+    const reason = typeof why === 'string' ? textReason(why) : why;
+    const words = typeof why === 'string' ? why : wordReason(why, englishPhrase);
+    super(details.meter === undefined ? words : `${details.meter}: ${words}`, details.cause === undefined ? undefined : { cause: details.cause });
     this.name = 'DeviceError';
     this.kind = kind;
+    this.reason = reason;
     this.unitId = details.unitId;
     this.block = details.block;
-    this.problems = details.problems;
+    this.problems = details.problems ?? problemsOf(reason);
     this.modbusCode = details.modbusCode;
     if (details.restored !== undefined) this.restored = details.restored;
     if (details.changedOnMeter !== undefined) this.changedOnMeter = details.changedOnMeter;
   }
+}
+
+/** The English words of each problem a reason lists. */
+function problemsOf(reason: ErrorReason): string[] | undefined {
+  const problems = reason.problems;
+  return Array.isArray(problems) && problems.every((p) => typeof p === 'object') ? (problems as ErrorReason[]).map((p) => wordReason(p, englishPhrase)) : undefined;
 }
 
 const LINK_KINDS = new Set(['timeout', 'exception', 'link', 'framing', 'queue-full', 'queue-timeout', 'backoff', 'closed', 'input']);
@@ -77,14 +98,14 @@ export function errorKind(err: unknown): unknown {
  * Classifies by the `kind` / `modbusCode` properties, never by instanceof (modbus-serial
  * rejects with plain objects).
  */
-export function toDeviceError(err: unknown, context: { unitId: number; link?: string; block?: string; action: string }): DeviceError {
+export function toDeviceError(err: unknown, context: { unitId: number; link?: string; block?: string; action: ErrorReason }): DeviceError {
   if (err instanceof DeviceError) return err;
   const rawKind = property(err, 'kind');
   const modbusCode = property(err, 'modbusCode');
   const kind = (typeof rawKind === 'string' && LINK_KINDS.has(rawKind) ? rawKind : typeof modbusCode === 'number' ? 'exception' : 'link') as DeviceErrorKind;
-  const cause = property(err, 'message') ?? String(err);
-  const where = context.block ? ` (${context.block})` : '';
-  return new DeviceError(kind, `${meterName(context.unitId, context.link)}: ${context.action}${where} failed: ${String(cause)}`, {
+  const cause = reasonOf(err) ?? textReason(String(property(err, 'message') ?? String(err)));
+  return new DeviceError(kind, { code: 'requestFailed', action: context.action, block: context.block, cause }, {
+    meter: meterName(context.unitId, context.link),
     unitId: context.unitId,
     link: context.link,
     block: context.block,

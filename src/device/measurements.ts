@@ -1,6 +1,7 @@
 import type { WantedField } from '../planner';
 import { DIRIS_A20, profileBlock, visibleFields, type FieldDef, type MeterProfile } from '../registers';
-import { DeviceError } from './errors';
+import type { ErrorReason } from '../transport/reasons';
+import { DeviceError, meterName } from './errors';
 import { MEASUREMENT_GROUPS, MEASUREMENT_TABLES, type MeasurementGroup, type MeasurementTable } from './types';
 
 /** Which group a field of a mixed legacy table belongs to. */
@@ -99,29 +100,29 @@ export interface MeasurementSelection {
 /** Validates a selection (groups, field keys, table) and returns the fields to read; every problem named at once. */
 export function selectMeasurementFields(selection: MeasurementSelection, context: { unitId: number; profile?: MeterProfile }): WantedField[] {
   const profile = context.profile ?? DIRIS_A20;
-  const problems: string[] = [];
+  const problems: ErrorReason[] = [];
   const table = (selection.table ?? 'standard') as MeasurementTable;
-  if (!MEASUREMENT_TABLES.includes(table)) problems.push(`unknown table "${String(selection.table)}" (valid: ${MEASUREMENT_TABLES.join(', ')})`);
+  if (!MEASUREMENT_TABLES.includes(table)) problems.push({ code: 'unknownTable', table: String(selection.table), valid: MEASUREMENT_TABLES });
   const groups = (selection.groups ?? ['instantaneous', 'energies']) as MeasurementGroup[];
-  if (!Array.isArray(groups) || groups.length === 0) problems.push('groups must be a non-empty array');
-  else for (const g of groups) if (!MEASUREMENT_GROUPS.includes(g)) problems.push(`unknown group "${String(g)}" (valid: ${MEASUREMENT_GROUPS.join(', ')})`);
+  if (!Array.isArray(groups) || groups.length === 0) problems.push({ code: 'emptyGroups' });
+  else for (const g of groups) if (!MEASUREMENT_GROUPS.includes(g)) problems.push({ code: 'unknownGroup', group: String(g), valid: MEASUREMENT_GROUPS });
   if (problems.length === 0 && !measurementTablesOf(profile).includes(table)) {
-    problems.push(`${profile.name} has no ${table} table (it offers: ${measurementTablesOf(profile).join(', ')})`);
+    problems.push({ code: 'modelNoTable', model: profile.name, table, offered: measurementTablesOf(profile) });
   }
   if (problems.length > 0) throw inputError(problems, context.unitId);
 
   // msg.fields may name any field of the table, whatever the groups say.
   const candidates = measurementFieldList(table, selection.fields ? MEASUREMENT_GROUPS : groups, profile);
   if (candidates.length === 0) {
-    throw inputError([`${profile.name} has none of the groups ${groups.join(', ')} (it offers: ${measurementGroupsOf(profile, table).join(', ')})`], context.unitId);
+    throw inputError([{ code: 'modelNoGroups', model: profile.name, groups: groups.map(String), offered: measurementGroupsOf(profile, table) }], context.unitId);
   }
   let chosen = candidates;
   if (selection.fields !== undefined) {
-    if (!Array.isArray(selection.fields) || selection.fields.length === 0) throw inputError(['fields must be a non-empty array of field keys'], context.unitId);
+    if (!Array.isArray(selection.fields) || selection.fields.length === 0) throw inputError([{ code: 'emptyFields' }], context.unitId);
     const known = new Map(candidates.map((c) => [c.key, c]));
-    for (const key of selection.fields) if (!known.has(key)) problems.push(`unknown field "${String(key)}" for table ${table} of the ${profile.name}`);
+    for (const key of selection.fields) if (!known.has(key)) problems.push({ code: 'unknownField', field: String(key), table, model: profile.name });
     if (problems.length > 0) {
-      problems.push(`valid fields: ${[...known.keys()].join(', ')}`);
+      problems.push({ code: 'validFields', fields: [...known.keys()] });
       throw inputError(problems, context.unitId);
     }
     chosen = selection.fields.map((key) => known.get(key)!);
@@ -138,6 +139,6 @@ export function selectMeasurementFields(selection: MeasurementSelection, context
   return wanted;
 }
 
-function inputError(problems: string[], unitId: number): DeviceError {
-  return new DeviceError('input', `meter ${unitId}: bad measurement selection: ${problems.join('; ')}`, { unitId, problems });
+function inputError(problems: ErrorReason[], unitId: number): DeviceError {
+  return new DeviceError('input', { code: 'badSelection', problems }, { meter: meterName(unitId), unitId });
 }

@@ -1,4 +1,5 @@
 import { DIRIS_A20, PROFILES, type MeterProfile, type ResetTarget } from '../registers';
+import type { ErrorReason } from '../transport/reasons';
 import { DeviceError } from './errors';
 import type { ResetName } from './types';
 
@@ -60,28 +61,28 @@ export function resolveResets(what: unknown, allowed: readonly string[], context
   const addresses = [...new Set(Object.values(profile.resets).flatMap((targets) => targets.map((t) => t.address)))].sort((a, b) => a - b);
   const allowedMasks: Masks = new Map();
   for (const name of allowed) add(allowedMasks, profile.resets[ALIASES[name] ?? name] ?? []);
-  const problems: string[] = [];
+  const problems: ErrorReason[] = [];
   const requested: Masks = new Map();
   if (typeof what === 'number') {
-    if (addresses.length !== 1) problems.push(`the ${profile.name} resets through ${addresses.length} registers: name what to reset (${known.join(', ')})`);
-    else if (!Number.isInteger(what) || what <= 0 || what > 0xffff) problems.push(`mask ${what} is not an integer 1..0xFFFF`);
+    if (addresses.length !== 1) problems.push({ code: 'resetNeedsNames', model: profile.name, count: addresses.length, names: known });
+    else if (!Number.isInteger(what) || what <= 0 || what > 0xffff) problems.push({ code: 'badResetMask', mask: what });
     else {
       const defined = Object.values(profile.resets).reduce((m, targets) => m | targets[0].mask, 0);
-      if ((what & ~defined) !== 0) problems.push(`mask 0x${what.toString(16)} sets undefined bits 0x${(what & ~defined).toString(16)}`);
+      if ((what & ~defined) !== 0) problems.push({ code: 'undefinedResetBits', mask: `0x${what.toString(16)}`, bits: `0x${(what & ~defined).toString(16)}` });
       requested.set(addresses[0], what & defined);
     }
   } else {
     const names = typeof what === 'string' ? [what] : what;
     if (!Array.isArray(names) || names.length === 0) {
-      problems.push(`say what to reset: a name, an array of names or a bit mask (names: ${known.join(', ')})`);
+      problems.push({ code: 'sayWhatToReset', names: known });
     } else {
       for (const raw of names) {
         const name = typeof raw === 'string' && Object.hasOwn(ALIASES, raw) ? ALIASES[raw] : raw;
         // Own names only: "toString" or "__proto__" are no resets.
         const targets = typeof name === 'string' && Object.hasOwn(profile.resets, name) ? profile.resets[name] : undefined;
         if (targets) add(requested, targets);
-        else if (typeof name === 'string' && ANY_MODEL_RESETS.has(name)) problems.push(`the ${profile.name} has no "${name}" reset (its resets: ${known.join(', ')})`);
-        else problems.push(`unknown reset ${describeEntry(raw)} (valid: ${known.join(', ')})`);
+        else if (typeof name === 'string' && ANY_MODEL_RESETS.has(name)) problems.push({ code: 'modelNoReset', model: profile.name, name, names: known });
+        else problems.push({ code: 'unknownReset', name: describeEntry(raw), names: known });
       }
     }
   }
@@ -96,12 +97,12 @@ export function resolveResets(what: unknown, allowed: readonly string[], context
         .filter(([name, targets]) => !GROUP_NAMES.has(name) && targets.some((t) => ((refused.get(t.address) ?? 0) & t.mask) !== 0))
         .map(([name]) => name);
       const allowedNames = namesOf(profile, allowedMasks);
-      problems.push(`not allowed by this node: ${refusedNames.join(', ')} (allowed: ${allowedNames.length ? allowedNames.join(', ') : 'none'})`);
+      problems.push({ code: 'resetNotAllowed', names: refusedNames, allowed: allowedNames.length ? allowedNames : { code: 'none' } });
     }
   }
   if (problems.length > 0) {
     const where = addresses.length === 1 ? `reset (${addresses[0]})` : `reset (${addresses.join(', ')})`;
-    throw new DeviceError('input', `${context.meter}: reset refused, nothing sent: ${problems.join('; ')}`, { unitId: context.unitId, block: where, problems });
+    throw new DeviceError('input', { code: 'resetRefused', problems }, { meter: context.meter, unitId: context.unitId, block: where });
   }
   const targets = [...requested].filter(([, mask]) => mask !== 0).sort(([a], [b]) => a - b).map(([address, mask]) => ({ address, mask }));
   return { targets, names: namesOf(profile, requested) };

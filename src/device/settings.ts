@@ -1,6 +1,8 @@
 import { CodecError, encodeField } from '../codec';
 import { DIRIS_A20, profileBlock, visibleFields, type BlockDef, type FieldDef, type FieldValue, type MeterProfile } from '../registers';
+import { textReason, wordReason, type ErrorReason } from '../transport/reasons';
 import { DeviceError } from './errors';
+import { englishPhrase } from './reasons';
 import { quantityName, withQuantityScale } from './quantity-scale';
 import { SETTINGS_BLOCKS, type SettingsBlockId } from './types';
 
@@ -45,13 +47,13 @@ export function settingsBlocksOf(profile: MeterProfile): SettingsBlockId[] {
 
 export function settingsBlock(blockId: string, profile: MeterProfile = DIRIS_A20): BlockDef {
   if (!SETTINGS_BLOCKS.includes(blockId as SettingsBlockId)) {
-    throw new DeviceError('input', `unknown settings block "${blockId}" (valid: ${SETTINGS_BLOCKS.join(', ')})`, { problems: [`unknown settings block "${blockId}"`] });
+    throw new DeviceError('input', { code: 'unknownSettingsBlock', block: blockId, valid: SETTINGS_BLOCKS }, { problems: [`unknown settings block "${blockId}"`] });
   }
   const block = profileBlock(profile, blockId);
   if (!block) {
     const offered = settingsBlocksOf(profile);
-    const problem = `the ${profile.name} has no ${blockId} block (its settings blocks: ${offered.length > 0 ? offered.join(', ') : 'none'})`;
-    throw new DeviceError('input', problem, { problems: [problem] });
+    const problem: ErrorReason = { code: 'modelNoSettingsBlock', model: profile.name, block: blockId, offered: offered.length > 0 ? offered : { code: 'none' } };
+    throw new DeviceError('input', problem, { problems: [wordReason(problem, englishPhrase)] });
   }
   return block;
 }
@@ -84,12 +86,12 @@ export function validateSettings(
   },
 ): PlannedWrite[] {
   const block = settingsBlock(blockId, options.profile);
-  const problems: string[] = [];
+  const problems: ErrorReason[] = [];
   if (block.factoryOnly && !options.allowFactoryBlocks) {
-    problems.push(`block ${block.id} (${block.start}) is factory/calibration data: enable "allow factory and calibration blocks" to write it`);
+    problems.push({ code: 'factoryBlock', block: block.id, start: block.start });
   }
   if (!isPlainObject(settings)) {
-    problems.push(`settings must be an object of { key: value }, got ${Array.isArray(settings) ? 'an array' : typeof settings}`);
+    problems.push(textReason(`settings must be an object of { key: value }, got ${Array.isArray(settings) ? 'an array' : typeof settings}`));
   }
   const writes: PlannedWrite[] = [];
   if (isPlainObject(settings)) {
@@ -97,27 +99,27 @@ export function validateSettings(
     for (const [key, value] of Object.entries(settings)) {
       const field = byKey.get(key);
       if (!field) {
-        problems.push(`unknown setting "${key}" (valid: ${visibleFields(block).filter((f) => f.writable).map((f) => f.key).join(', ')})`);
+        problems.push({ code: 'unknownSetting', key, valid: visibleFields(block).filter((f) => f.writable).map((f) => f.key) });
       } else if (field.reserved) {
-        problems.push(`"${key}" is a reserved word and cannot be written`);
+        problems.push({ code: 'reservedSetting', key });
       } else if (!field.writable) {
-        problems.push(`"${key}" is read-only`);
+        problems.push({ code: 'readOnlySetting', key });
       } else {
         try {
           const effective = field.quantityField === undefined ? field : quantityScaled(field, byKey.get(field.quantityField), settings, options.current, problems);
           if (effective) writes.push({ field: effective, words: encodeField(effective, value), value });
         } catch (err) {
           if (!(err instanceof CodecError)) throw err;
-          problems.push(err.message);
+          problems.push(err.reason ?? textReason(err.message));
         }
       }
     }
   }
   if (problems.length > 0) {
-    throw new DeviceError('input', `${options.meter}: settings refused, nothing written (${block.id} ${block.start}): ${problems.join('; ')}`, {
+    throw new DeviceError('input', { code: 'settingsRefused', block: block.id, start: block.start, problems }, {
+      meter: options.meter,
       unitId: options.unitId,
       block: `${block.id} (${block.start})`,
-      problems,
     });
   }
   return writes;
@@ -133,7 +135,7 @@ function quantityScaled(
   quantityField: FieldDef | undefined,
   settings: Record<string, unknown>,
   current: Readonly<Record<string, FieldValue>> | undefined,
-  problems: string[],
+  problems: ErrorReason[],
 ): FieldDef | undefined {
   if (!quantityField) return field;
   const given = settings[quantityField.key];
@@ -142,9 +144,11 @@ function quantityScaled(
   const name = quantityName(quantityField, given ?? current?.[quantityField.key]);
   if (name === undefined) {
     problems.push(
+      textReason(
       current === undefined
         ? `"${field.key}" is in the unit of ${quantityField.key}'s quantity: give ${quantityField.key} with it`
         : `"${field.key}" is in the unit of ${quantityField.key}'s quantity, and the meter's ${quantityField.key} (${JSON.stringify(current[quantityField.key])}) names none`,
+      ),
     );
     return undefined;
   }

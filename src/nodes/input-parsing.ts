@@ -3,6 +3,7 @@
  * returns the value or throws a NodeInputError saying what is wrong, so nothing is sent.
  */
 import type { NodeMessage } from 'node-red';
+import { VERSION_PROPERTY } from './config-migrations';
 import { NodeInputError } from './node-errors';
 import { problemText, schemaOf, settingProblem } from './settings-schema';
 
@@ -18,14 +19,36 @@ export const MAX_UNIT_ID = UNIT_ID.max as number;
  * A node setting checked against its schema: absent (a flow saved before the setting
  * existed) or blank where blank is allowed gives the default; a bad value throws naming it.
  */
-export function configuredSetting<T>(type: string, name: string, value: unknown): T {
+export function configuredSetting<T>(type: string, name: string, value: unknown, others: Record<string, unknown> = {}): T {
   const spec = schemaOf(type)[name];
   if (spec === undefined) throw new Error(`${type} has no setting "${name}"`);
   const blank = value === undefined || value === null || (typeof value === 'string' && value.trim() === '');
   if (value === undefined || value === null || (blank && spec.blank)) return (Array.isArray(spec.value) ? [...spec.value] : spec.value) as T;
-  const problem = settingProblem(spec, value, {});
+  if (spec.type === 'boolean') return (value === true) as T;
+  const problem = settingProblem(spec, value, others);
   if (problem !== undefined) throw new NodeInputError(`${problemText(name, problem)} (in the node settings), got ${JSON.stringify(value)}`);
-  return (spec.type === 'integer' || spec.type === 'number' ? Number(value) : value) as T;
+  const numeric = spec.type === 'integer' || spec.type === 'number' || (spec.type === 'choice' && typeof spec.choices?.[0] === 'number');
+  return (numeric ? Number(value) : value) as T;
+}
+
+/**
+ * Every setting of a node type's schema checked at once (the version excepted): the values
+ * by name, or one NodeInputError naming every bad one.
+ */
+export function configuredSettings(type: string, saved: Record<string, unknown>): Record<string, unknown> {
+  const values: Record<string, unknown> = {};
+  const problems: string[] = [];
+  for (const name of Object.keys(schemaOf(type))) {
+    if (name === VERSION_PROPERTY) continue;
+    try {
+      values[name] = configuredSetting(type, name, saved[name], saved);
+    } catch (err) {
+      if (!(err instanceof NodeInputError)) throw err;
+      problems.push(err.message);
+    }
+  }
+  if (problems.length > 0) throw new NodeInputError(problems.join('; '), { problems });
+  return values;
 }
 
 function isValidUnitId(value: number): boolean {
@@ -58,9 +81,7 @@ export function resolveUnitId(msg: NodeMessage | undefined, configured: number):
   if (requested === undefined || requested === null || requested === '') return configured;
   const parsed = typeof requested === 'number' ? requested : typeof requested === 'string' ? unitIdFromText(requested) : NaN;
   if (!isValidUnitId(parsed)) {
-    throw new NodeInputError(
-      `msg.unitId must be an integer ${MIN_UNIT_ID}..${MAX_UNIT_ID}, got ${JSON.stringify(requested) ?? String(requested)}`,
-    );
+    throw new NodeInputError({ code: 'badMsgUnitId', min: MIN_UNIT_ID, max: MAX_UNIT_ID, got: JSON.stringify(requested) ?? String(requested) });
   }
   return parsed;
 }

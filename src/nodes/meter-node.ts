@@ -7,10 +7,10 @@
  */
 import type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow, NodeStatus } from 'node-red';
 import type { ModelChoice } from '../device';
-import { migrateConfig } from './config-migrations';
 import { attachConnection, NotAttachedError, type AttachedConnection } from './connection-attachment';
 import { resolveUnitId } from './input-parsing';
 import { asError, errorStatus, explainError, type FailureContext } from './node-errors';
+import { parseSavedConfig, rejectInputs } from './node-lifecycle';
 import { brokenStatus } from './node-status';
 
 /** What every flow node's parsed settings hold. */
@@ -138,10 +138,7 @@ export function defineMeterNode<D extends MeterNodeDef, S extends MeterNodeSetti
     let settings: S;
     let attached: AttachedConnection;
     try {
-      // A flow saved by an older version is brought up to date first (pure steps, no write back).
-      const migrated = migrateConfig(definition.type, def);
-      if (migrated.applied.length > 0) node.log(`settings from configVersion ${migrated.from} brought up to date: ${migrated.applied.join('; ')}`);
-      settings = definition.parse(migrated.config);
+      settings = parseSavedConfig(node, definition.type, def, definition.parse);
       attached = attachConnection(RED, node, def.connection, { model: settings.model }, show);
     } catch (err) {
       rejectInputs(node, asError(err), err instanceof NotAttachedError ? err.status : brokenStatus('badSettings'));
@@ -296,21 +293,4 @@ export function startPoller(every: number | 'once' | undefined, tick: () => Prom
       clearInterval(interval);
     },
   };
-}
-
-/**
- * For a node that cannot work (bad settings, no connection): show `status`, log the
- * reason once, and fail every input msg with it, so no msg disappears silently.
- */
-function rejectInputs(node: Node, reason: Error, status: NodeStatus): void {
-  node.status(status);
-  node.error(reason.message);
-  node.on('input', (_msg, _send, done) => {
-    node.status(status);
-    done(reason);
-  });
-  node.on('close', (_removed: boolean, done: () => void) => {
-    node.status({});
-    done();
-  });
 }

@@ -5,17 +5,38 @@
  */
 import type { NodeStatus } from 'node-red';
 import { describeError, meterName } from '../device';
-import { catalogText, linkDownText, statusText } from './status-text';
+import { englishPhrase } from '../device/reasons';
+import { reasonOf, wordReason, type ErrorReason, type PhraseBook } from '../transport/reasons';
+import { catalogPhrase, catalogText, linkDownText, statusText } from './status-text';
+
+/**
+ * The `name` of the errors the node layer hands to Node-RED. A Catch node's msg.error.message
+ * and the log line are Error.prototype.toString(), "name: message", which is the message
+ * alone when the name is empty: the message already says what failed, in the user's
+ * language, and `kind` tells the kinds apart.
+ */
+const WORDED = '';
+
+/** The node layer's own reasons in English (the locale files hold them in every language, under "cause", with the library's). */
+export const NODE_PHRASES: Readonly<Record<string, string>> = {
+  badMsgUnitId: 'msg.unitId must be an integer __min__..__max__, got __got__',
+};
+
+/** Every reason's English phrase the node layer may word: the library's and its own. */
+const englishNodePhrase: PhraseBook = (code) => NODE_PHRASES[code] ?? englishPhrase(code);
 
 /** A bad msg property or node setting: the caller's input, not the meter, is wrong. */
 export class NodeInputError extends Error {
   readonly kind = 'input' as const;
+  readonly reason?: ErrorReason;
   readonly unitId?: number;
   readonly problems?: string[];
 
-  constructor(message: string, details: { unitId?: number; problems?: string[] } = {}) {
-    super(message);
-    this.name = 'NodeInputError';
+  /** `why`: a message, or a reason (worded in English here, in the user's language by the node layer). */
+  constructor(why: string | ErrorReason, details: { unitId?: number; problems?: string[] } = {}) {
+    super(typeof why === 'string' ? why : wordReason(why, englishNodePhrase));
+    this.name = WORDED;
+    if (typeof why !== 'string') this.reason = why;
     if (details.unitId !== undefined) this.unitId = details.unitId;
     if (details.problems !== undefined) this.problems = details.problems;
   }
@@ -71,8 +92,8 @@ export class MeterNodeError extends Error {
     const unitId = where.unitId ?? (typeof unitFromError === 'number' ? unitFromError : undefined);
     const blockFromError = fieldOf(cause, 'block');
     const block = typeof blockFromError === 'string' && blockFromError !== '' ? blockFromError : where.block;
-    super(failureText(messageOf(cause), unitId, where.link, block), { cause });
-    this.name = 'MeterNodeError';
+    super(failureText(cause, unitId, where.link, block), { cause });
+    this.name = WORDED;
     const kind = fieldOf(cause, 'kind');
     this.kind = typeof kind === 'string' ? kind : 'error';
     if (unitId !== undefined) this.unitId = unitId;
@@ -87,22 +108,35 @@ export class MeterNodeError extends Error {
     const changedOnMeter = fieldOf(cause, 'changedOnMeter');
     if (typeof changedOnMeter === 'object' && changedOnMeter !== null) this.changedOnMeter = changedOnMeter as Record<string, { from: unknown; to: unknown }>;
   }
-
-  /** Node-RED gives a Catch node String(err): the message alone says it all, without "MeterNodeError: ". */
-  override toString(): string {
-    return this.message;
-  }
 }
 
-/** "meter 5 on <link>: <block>: <cause>", from the locale's "error" section. */
-function failureText(cause: string, unitId: number | undefined, link: string | undefined, block: string | undefined): string {
-  // The device words its own failures with the meter, the link and the block.
-  if (unitId !== undefined && link !== undefined && cause.startsWith(meterName(unitId, link))) return cause;
+/** A reason's phrase in the runtime's language (the locale files' "cause" section). */
+const localPhrase: PhraseBook = (code) => catalogPhrase('cause', code);
+
+/** What failed, in the runtime's language when the cause carries a reason (a code and its parameters); else the cause's own message. */
+function causeText(cause: unknown): string {
+  const reason = reasonOf(cause);
+  return reason === undefined ? messageOf(cause) : wordReason(reason, localPhrase, englishNodePhrase);
+}
+
+/**
+ * "meter 5 on <link>: <block>: <cause>", from the locale's "error" section. A device error
+ * names its meter in its own message, and its block in its reason when it matters: the
+ * node's block is then not said again.
+ */
+function failureText(err: unknown, unitId: number | undefined, link: string | undefined, block: string | undefined): string {
+  const own = messageOf(err);
+  const reason = reasonOf(err);
+  // An error without a reason that names the meter and the link already is kept as it is.
+  if ((reason === undefined || reason.code === 'text') && unitId !== undefined && link !== undefined && own.startsWith(meterName(unitId, link))) return own;
+  const cause = causeText(err);
+  const name = unitId === undefined ? undefined : meterName(unitId);
+  const namesItself = name !== undefined && (own.startsWith(`${name}:`) || own.startsWith(`${name} on `));
   const meter =
     unitId === undefined
       ? catalogText('error', link === undefined ? 'someMeter' : 'someMeterOnLink', { link: link ?? '' })
       : catalogText('error', link === undefined ? 'meter' : 'meterOnLink', { unitId: String(unitId), link: link ?? '' });
-  const showBlock = block !== undefined && !cause.includes(block);
+  const showBlock = block !== undefined && !namesItself && !cause.includes(block);
   return catalogText('error', showBlock ? 'failedIn' : 'failed', { meter, block: block ?? '', cause });
 }
 

@@ -268,7 +268,7 @@ const SCHEMAS: Readonly<Record<string, NodeSchema>> = {
     values: { type: 'boolean', value: true },
     state: { type: 'boolean', value: true },
     retain: { type: 'boolean', value: false },
-    qos: { type: 'choice', value: 1, choices: [0, 1, 2] },
+    qos: { type: 'choice', value: 1, choices: [0, 1, 2], blank: true },
     discovery: { type: 'boolean', value: false },
     discoveryPrefix: { type: 'text', value: 'homeassistant', required: true, pattern: TOPIC_LEVEL, when: 'discovery' },
     instanceStatusTopic: { type: 'text', value: '', pattern: '^[^+#]*$' },

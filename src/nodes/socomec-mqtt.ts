@@ -8,8 +8,11 @@
 import type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow } from 'node-red';
 import { AVAILABILITY_LEVEL, MqttFormatError, MqttFormatter, parseNames, type FormatResult, type MeterRef, type Qos } from '../mqtt';
 import { MAX_UNIT_ID } from '../modbus/limits';
-import { migrateConfig } from './config-migrations';
-import { messageOf } from './node-errors';
+import { configuredSettings } from './input-parsing';
+import { asError, messageOf, NodeInputError } from './node-errors';
+import { parseSavedConfig, rejectInputs } from './node-lifecycle';
+import { brokenStatus } from './node-status';
+import { fitStatus } from './status-text';
 
 interface SocomecMqttDef extends NodeDef {
   prefix?: string;
@@ -55,6 +58,27 @@ function meterRef(msg: NodeMessageInFlow): MeterRef {
   return { unitId, ...(link !== undefined ? { link } : {}), ...(name !== undefined ? { name } : {}) };
 }
 
+const TYPE = 'socomec-mqtt';
+
+/** The node's settings, checked against the settings schema (every bad one named at once), then by the formatter (what only it knows: names, values or state). */
+function parse(def: SocomecMqttDef): MqttFormatter {
+  const settings = configuredSettings(TYPE, def as unknown as Record<string, unknown>);
+  return new MqttFormatter({
+    prefix: settings.prefix as string,
+    site: settings.site as string,
+    names: parseNames(settings.names as string),
+    values: settings.values as boolean,
+    state: settings.state as boolean,
+    retainValues: settings.retain as boolean,
+    qos: settings.qos as Qos,
+    discovery: settings.discovery as boolean,
+    discoveryPrefix: settings.discoveryPrefix as string,
+    instanceStatusTopic: settings.instanceStatusTopic as string,
+    staleSeconds: settings.staleSeconds as number,
+    origin: { name: '@diris-tools/node-red-socomec', sw_version: packageVersion() },
+  });
+}
+
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value) && !Buffer.isBuffer(value);
 }
@@ -74,27 +98,9 @@ export = function (RED: NodeAPI): void {
   function setupMqtt(node: Node, saved: SocomecMqttDef): void {
     let formatter: MqttFormatter;
     try {
-      const def = migrateConfig('socomec-mqtt', saved).config;
-      const staleSeconds = def.staleSeconds === undefined || String(def.staleSeconds).trim() === '' ? 0 : Number(def.staleSeconds);
-      formatter = new MqttFormatter({
-        prefix: def.prefix ?? 'socomec',
-        site: def.site ?? 'site',
-        names: parseNames(def.names),
-        values: def.values !== false,
-        state: def.state !== false,
-        retainValues: def.retain === true,
-        qos: (def.qos === undefined || def.qos === '' ? 1 : Number(def.qos)) as Qos,
-        discovery: def.discovery === true,
-        discoveryPrefix: def.discoveryPrefix || 'homeassistant',
-        instanceStatusTopic: def.instanceStatusTopic ?? '',
-        staleSeconds,
-        origin: { name: '@diris-tools/node-red-socomec', sw_version: packageVersion() },
-      });
+      formatter = parseSavedConfig(node, TYPE, saved, parse);
     } catch (err) {
-      const reason = new Error(messageOf(err));
-      node.status({ fill: 'red', shape: 'ring', text: RED._('socomec-mqtt.status.badSettings') });
-      node.error(reason.message);
-      node.on('input', (_msg, _send, done) => done(reason));
+      rejectInputs(node, asError(err), brokenStatus('badSettings'));
       return;
     }
 
@@ -176,9 +182,10 @@ export = function (RED: NodeAPI): void {
         emit(handle(msg));
         done();
       } catch (err) {
-        node.status({ fill: 'red', shape: 'dot', text: messageOf(err).slice(0, 40) });
+        node.status({ fill: 'red', shape: 'dot', text: fitStatus(messageOf(err)) });
         shown = undefined; // the next good msg puts the meters' status back
-        done(err instanceof Error ? err : new Error(messageOf(err)));
+        // A bad msg is the caller's input, said as every node of the package says it (the message alone).
+        done(err instanceof MqttFormatError ? new NodeInputError(err.message) : asError(err));
       }
     });
 
@@ -195,5 +202,5 @@ export = function (RED: NodeAPI): void {
     });
   }
 
-  RED.nodes.registerType('socomec-mqtt', SocomecMqttNode);
+  RED.nodes.registerType(TYPE, SocomecMqttNode);
 };

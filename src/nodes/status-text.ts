@@ -1,7 +1,8 @@
 /**
  * Status words: short, never cut mid-word, from the locale files (the
- * socomec-connection catalog's "status" section), in the runtime's language when Node-RED
- * has it and in English otherwise. Also turns a link failure into its cause in short words
+ * socomec-connection catalog's "status" section, or Node-RED's own node-red:common.status.*
+ * where it has a word for it), in the runtime's language when Node-RED has it and in
+ * English otherwise. Also turns a link failure into its cause in short words
  * ("link down: ECONNREFUSED", "port missing").
  */
 import { readFileSync } from 'node:fs';
@@ -21,7 +22,7 @@ function readJson(file: string): unknown {
   }
 }
 
-type Section = 'status' | 'error' | 'line';
+type Section = 'status' | 'error' | 'cause' | 'line';
 
 /** The English words of each section, straight from the en-US locale file. */
 const ENGLISH: Readonly<Record<string, Record<string, string> | undefined>> =
@@ -32,10 +33,35 @@ const NAMESPACE = `${String((readJson('package.json') as { name?: string } | und
 
 type Translate = (key: string, params?: Record<string, string>) => string;
 let translate: Translate | undefined;
+let translateAny: Translate | undefined;
 
 /** Words in the runtime's language from now on (RED._ of any node of this package). */
 export function useRuntimeLanguage(runtimeTranslate: (key: string, params?: Record<string, string>) => string): void {
+  translateAny = runtimeTranslate;
   translate = (key, params) => runtimeTranslate(`${NAMESPACE}:${CATALOG}.${key}`, params);
+}
+
+/**
+ * Statuses Node-RED has words of its own for (node-red:common.status.*, as its MQTT and TCP
+ * nodes show them), by our name for them; every other status is in our catalog.
+ */
+const NODE_RED_STATUS: Readonly<Record<string, string>> = {
+  connected: 'connected',
+  connecting: 'connecting',
+  closed: 'disconnected',
+  error: 'error',
+};
+
+/** Node-RED's own word for a status, in the runtime's language; its key's name is the English word. */
+function nodeRedStatus(name: string): string {
+  const key = `node-red:common.status.${name}`;
+  try {
+    const translated = translateAny?.(key);
+    if (typeof translated === 'string' && translated.trim() !== '' && translated !== key) return translated.trim();
+  } catch {
+    // English below.
+  }
+  return name.replace(/-/g, ' ');
 }
 
 /** One phrase of a section of the catalog by its key, __name__ placeholders filled; English when the runtime has none. */
@@ -50,8 +76,23 @@ export function catalogText(section: Section, key: string, params: Record<string
   return (ENGLISH[section]?.[key] ?? key).replace(/__(\w+)__/g, (whole: string, name: string) => params[name] ?? whole);
 }
 
+/**
+ * One phrase of a section with its __name__ placeholders unfilled (for a caller that fills
+ * them itself), in the runtime's language, else English; undefined when no catalog has it.
+ */
+export function catalogPhrase(section: Section, key: string): string | undefined {
+  try {
+    const translated = translate?.(`${section}.${key}`);
+    if (typeof translated === 'string' && translated !== '' && !translated.includes(`${CATALOG}.${section}.`)) return translated;
+  } catch {
+    // English below.
+  }
+  return ENGLISH[section]?.[key];
+}
+
 /** One status phrase by its key, with __name__ placeholders filled, fitted to a status. */
 export function statusText(key: string, params: Record<string, string> = {}): string {
+  if (Object.hasOwn(NODE_RED_STATUS, key)) return fitStatus(nodeRedStatus(NODE_RED_STATUS[key]));
   return fitStatus(catalogText('status', key, params));
 }
 

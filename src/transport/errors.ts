@@ -1,3 +1,4 @@
+import { englishTransportPhrase, textReason, TRANSPORT_PHRASES, wordReason, type ErrorReason } from './reasons';
 import type { LinkErrorKind } from './types';
 
 /** Extra facts a LinkError can carry. */
@@ -7,36 +8,40 @@ export interface LinkErrorDetails {
   cause?: unknown;
 }
 
-/** Every failure of the transport, with a kind callers can switch on and a plain-words message. */
+/** Reasons said of one unit id: the English message starts "unit 5: ". */
+const UNIT_CODES = new Set(['timeout', 'exception', 'crcError', 'replyLength', 'badReply', 'unitBackoff', 'unitProbing', 'queueDeadline']);
+
+/**
+ * Every failure of the transport, with a kind callers can switch on, a reason (a stable code
+ * and its parameters) and the reason's English words as the message.
+ */
 export class LinkError extends Error {
   readonly kind: LinkErrorKind;
+  readonly reason: ErrorReason;
   readonly modbusCode?: number;
   readonly unitId?: number;
 
-  constructor(kind: LinkErrorKind, message: string, details: LinkErrorDetails = {}) {
-    super(message, details.cause === undefined ? undefined : { cause: details.cause });
+  /** `why`: a reason (worded here in English), or a message of its own. */
+  constructor(kind: LinkErrorKind, why: string | ErrorReason, details: LinkErrorDetails = {}) {
+    const reason = typeof why === 'string' ? textReason(why) : why;
+    const unit = typeof why !== 'string' && details.unitId !== undefined && UNIT_CODES.has(why.code) ? `unit ${details.unitId}: ` : '';
+    super(`${unit}${wordReason(reason, englishTransportPhrase)}`, details.cause === undefined ? undefined : { cause: details.cause });
     this.name = 'LinkError';
     this.kind = kind;
+    this.reason = reason;
     if (details.modbusCode !== undefined) this.modbusCode = details.modbusCode;
     if (details.unitId !== undefined) this.unitId = details.unitId;
   }
 }
 
-const EXCEPTION_NAMES: Readonly<Record<number, string>> = {
-  1: 'illegal function',
-  2: 'illegal data address',
-  3: 'illegal data value',
-  4: 'server device failure',
-  5: 'acknowledge',
-  6: 'server busy',
-  8: 'memory parity error',
-  10: 'gateway path unavailable',
-  11: 'gateway target failed to respond',
-};
+/** The Modbus specification's name for an exception code, as a reason of its own (its words in every language). */
+function exceptionNameReason(code: number): ErrorReason {
+  return TRANSPORT_PHRASES[`exception${code}`] === undefined ? { code: 'exceptionUnknown', modbusCode: code } : { code: `exception${code}` };
+}
 
 /** The Modbus specification's name for an exception code. */
 export function modbusExceptionName(code: number): string {
-  return EXCEPTION_NAMES[code] ?? `unknown exception ${code}`;
+  return wordReason(exceptionNameReason(code), englishTransportPhrase);
 }
 
 /** Where an error happened, to word its message. */
@@ -87,10 +92,6 @@ function textOf(err: unknown): string {
   return typeof name === 'string' ? name : String(err);
 }
 
-function unitPrefix(ctx: ErrorContext): string {
-  return ctx.unitId === undefined ? '' : `unit ${ctx.unitId}: `;
-}
-
 function isLinkError(err: unknown): err is LinkError {
   // modbus-serial and several copies of this module may meet: judge by shape, never instanceof.
   return field(err, 'name') === 'LinkError' && typeof field(err, 'kind') === 'string';
@@ -106,33 +107,26 @@ export function classifyError(err: unknown, ctx: ErrorContext): LinkError {
   const unitId = ctx.unitId;
   const modbusCode = field(err, 'modbusCode');
   if (typeof modbusCode === 'number') {
-    const at = ctx.address === undefined ? '' : ` at ${ctx.address}`;
-    return new LinkError(
-      'exception',
-      `${unitPrefix(ctx)}Modbus exception ${modbusCode} (${modbusExceptionName(modbusCode)})${at}`,
-      { modbusCode, unitId, cause: err },
-    );
+    return new LinkError('exception', { code: 'exception', modbusCode, name: exceptionNameReason(modbusCode), address: ctx.address }, { modbusCode, unitId, cause: err });
   }
   const errno = field(err, 'errno');
   const code = field(err, 'code');
   const name = field(err, 'name');
   const text = textOf(err);
   if (errno === 'ETIMEDOUT' || name === 'TransactionTimedOutError') {
-    const within = ctx.timeoutMs === undefined ? '' : ` within ${ctx.timeoutMs} ms`;
-    const tries = ctx.attempts !== undefined && ctx.attempts > 1 ? ` (${ctx.attempts} attempts)` : '';
-    return new LinkError('timeout', `${unitPrefix(ctx)}no answer${within}${tries}`, { unitId, cause: err });
+    const attempts = ctx.attempts !== undefined && ctx.attempts > 1 ? ctx.attempts : undefined;
+    return new LinkError('timeout', { code: 'timeout', timeoutMs: ctx.timeoutMs, attempts }, { unitId, cause: err });
   }
-  if (FRAMING_PATTERN.test(text)) {
-    return new LinkError('framing', `${unitPrefix(ctx)}bad reply: ${text}`, { unitId, cause: err });
-  }
+  if (/CRC error/i.test(text)) return new LinkError('framing', { code: 'crcError' }, { unitId, cause: err });
+  if (FRAMING_PATTERN.test(text)) return new LinkError('framing', { code: 'badReply', detail: text }, { unitId, cause: err });
   const linkCode = typeof code === 'string' ? code : typeof errno === 'string' ? errno : undefined;
   if (
     (linkCode !== undefined && LINK_CODES.has(linkCode)) ||
     name === 'PortNotOpenError' ||
     /port not open|not open|closed|disconnected/i.test(text)
   ) {
-    return new LinkError('link', `link to ${ctx.link} is down: ${text}`, { unitId, cause: err });
+    return new LinkError('link', { code: 'linkDown', link: ctx.link, detail: text }, { unitId, cause: err });
   }
   // Anything else is still a failure of the link, not of the caller's input.
-  return new LinkError('link', `link to ${ctx.link}: ${text}`, { unitId, cause: err });
+  return new LinkError('link', { code: 'linkFailed', link: ctx.link, detail: text }, { unitId, cause: err });
 }

@@ -6,6 +6,7 @@ export { ModbusLink, type LinkOptions } from './link';
 export { systemClock, type Clock, type ClockTimer } from './clock';
 export type { ChannelOpener, LinkChannel } from './channel';
 export { LinkError, classifyError, modbusExceptionName } from './errors';
+export { reasonOf, textReason, TRANSPORT_PHRASES, wordReason, fillPhrase, type ErrorReason, type PhraseBook, type ReasonParam } from './reasons';
 export { LINK_ERROR_KINDS } from './types';
 export type { ErrorContext, LinkErrorDetails } from './errors';
 export { describeLink, normalizeLinkConfig, rtuFrameGapMs } from './config';

@@ -32,7 +32,6 @@ export class ModbusLink extends EventEmitter<LinkEvents> {
   private readonly stats_: LinkStats = { requests: 0, errors: 0, timeouts: 0, reconnects: 0 };
   private readonly scheduler: RequestScheduler;
   private readonly supervisor: ConnectionSupervisor;
-  private readonly users = new Set<string>();
   private closing?: Promise<void>;
 
   constructor(config: LinkConfig, options: LinkOptions = {}) {
@@ -81,22 +80,10 @@ export class ModbusLink extends EventEmitter<LinkEvents> {
     return this.scheduler.submit(() => writeManyOperation(unitId, address, values), { priority: 'high', ...opts }).then(() => undefined);
   }
 
-  /** Register a user (e.g. a flow node); the link stays open while it has users. */
-  attach(userId: string): void {
-    if (this.closing) throw new LinkError('closed', `link ${this.description} is closed; create a new one`);
-    this.users.add(userId);
-  }
-
-  /** Unregister a user; when the last one leaves the link closes. */
-  detach(userId: string): Promise<void> {
-    this.users.delete(userId);
-    return this.users.size === 0 ? this.close() : Promise.resolve();
-  }
-
   /** Close now: every waiting request fails with kind 'closed', the socket or port is released, no timer is left. */
   close(): Promise<void> {
     if (this.closing) return this.closing;
-    this.scheduler.close(new LinkError('closed', `link ${this.description} was closed`));
+    this.scheduler.close(new LinkError('closed', { code: 'linkClosed', link: this.description }));
     this.closing = this.supervisor.close();
     return this.closing;
   }

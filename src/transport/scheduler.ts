@@ -8,6 +8,7 @@ import { BROADCAST_UNIT_ID } from '../modbus/limits';
 import type { LinkChannel, OperationReply } from './channel';
 import type { Clock, ClockTimer } from './clock';
 import { classifyError, LinkError } from './errors';
+import type { ErrorReason } from './reasons';
 import { FairQueue, type Queueable } from './fair-queue';
 import { checkUnitId, type ModbusOperation } from './operations';
 import type { LinkConfig, LinkStats, NormalizedLinkConfig, RequestOptions, UnitHealth } from './types';
@@ -18,10 +19,11 @@ const BROADCAST_TURNAROUND_MS = 100;
 const DEFAULT_SOURCE = 'default';
 
 /** Said with a timeout while no unit has ever answered on the line: the usual cause per transport. */
+/** The hint (a reason code) when nothing has ever answered on a line of this kind. */
 const FRAMING_HINTS: Readonly<Record<LinkConfig['transport'], string>> = {
-  tcp: "nothing has answered on this link yet: if the device is a transparent serial gateway (raw RTU frames), choose 'RTU over TCP'; else check the unit id",
-  'rtu-over-tcp': "nothing has answered on this link yet: if the device speaks Modbus TCP (most meters and gateways with a Modbus TCP port), choose 'TCP'; else check the gateway's serial settings and the unit id",
-  rtu: 'nothing has answered on this line yet: check baud rate, parity, A/B wiring and the unit id',
+  tcp: 'hintTcp',
+  'rtu-over-tcp': 'hintRtuOverTcp',
+  rtu: 'hintRtu',
 };
 
 /** What the scheduler needs of the connection supervisor. */
@@ -31,7 +33,7 @@ export interface Line {
   /** ms since the epoch since when the line has been unusable; 0 while it is up (or was never tried). */
   readonly downSince: number;
   /** Why the line is down, while it is. */
-  readonly lastLinkError: string | undefined;
+  readonly lastLinkReason: ErrorReason | undefined;
   /** Open the line (or let its reconnect run); the scheduler hears back through `lineUp`. */
   ensureOpen(): void;
 }
@@ -51,21 +53,21 @@ interface PendingRequest extends Queueable {
 }
 
 /** What is wrong with a reply that passed the client's checks, or undefined if it fits the request. */
-function replyMismatch(op: ModbusOperation, reply: OperationReply | undefined): string | undefined {
-  if (!reply || reply.fn !== op.fn) return 'reply does not match the request function';
+function replyMismatch(op: ModbusOperation, reply: OperationReply | undefined): ErrorReason | undefined {
+  if (!reply || reply.fn !== op.fn) return { code: 'badReply', detail: 'reply does not match the request function' };
   if (op.fn === 3 && reply.fn === 3) {
-    if (reply.values.length !== op.count) return `reply carries ${reply.values.length} registers, expected ${op.count}`;
+    if (reply.values.length !== op.count) return { code: 'replyLength', got: reply.values.length, expected: op.count };
     return undefined;
   }
   if (op.fn === 6 && reply.fn === 6) {
     if (reply.address !== op.address || reply.value !== op.value) {
-      return `reply echoes address ${reply.address} value ${reply.value}, expected ${op.address} value ${op.value}`;
+      return { code: 'badReply', detail: `reply echoes address ${reply.address} value ${reply.value}, expected ${op.address} value ${op.value}` };
     }
     return undefined;
   }
   if (op.fn === 16 && reply.fn === 16) {
     if (reply.address !== op.address || reply.length !== op.values.length) {
-      return `reply echoes address ${reply.address} count ${reply.length}, expected ${op.address} count ${op.values.length}`;
+      return { code: 'badReply', detail: `reply echoes address ${reply.address} count ${reply.length}, expected ${op.address} count ${op.values.length}` };
     }
   }
   return undefined;
@@ -154,7 +156,7 @@ export class RequestScheduler {
       return Promise.reject(err);
     }
     if (this.closed) {
-      return Promise.reject(new LinkError('closed', `link ${this.description} is closed`, { unitId: op.unitId }));
+      return Promise.reject(new LinkError('closed', { code: 'linkIsClosed', link: this.description }, { unitId: op.unitId }));
     }
     this.stats.requests++;
     const now = this.clock.now();
@@ -181,11 +183,7 @@ export class RequestScheduler {
       if (!this.enqueue(req, false)) {
         this.fail(
           req,
-          new LinkError(
-            'queue-full',
-            `queue full on ${this.description}: ${this.queue.limit} requests already waiting (queueLimit ${this.queue.limit})`,
-            { unitId: op.unitId },
-          ),
+          new LinkError('queue-full', { code: 'queueFull', link: this.description, limit: this.queue.limit }, { unitId: op.unitId }),
         );
         return;
       }
@@ -225,10 +223,9 @@ export class RequestScheduler {
   }
 
   private backoffError(unitId: number, until: number, probeWaiting: boolean): LinkError {
-    const why = probeWaiting
-      ? 'a probe request is checking whether it answers again'
-      : `after ${this.config.unitBackoffAfter} or more requests without an answer`;
-    return new LinkError('backoff', `unit ${unitId}: not asked until ${new Date(until).toISOString()} (${why})`, { unitId });
+    const when = new Date(until).toISOString();
+    const reason = probeWaiting ? { code: 'unitProbing', until: when } : { code: 'unitBackoff', until: when, count: this.config.unitBackoffAfter };
+    return new LinkError('backoff', reason, { unitId });
   }
 
   /** Start sending, or have the line opened. */
@@ -306,7 +303,7 @@ export class RequestScheduler {
     try {
       reply = await channel.send(op, timeoutMs);
       const mismatch = replyMismatch(op, reply);
-      if (mismatch) failure = new LinkError('framing', `unit ${op.unitId}: bad reply: ${mismatch}`, { unitId: op.unitId });
+      if (mismatch) failure = new LinkError('framing', mismatch, { unitId: op.unitId });
     } catch (err) {
       failure = err;
     }
@@ -377,7 +374,7 @@ export class RequestScheduler {
     });
     if (error.kind !== 'timeout' || this.answeredOnThisLine) return error;
     // Nothing has ever answered on this line: most often the framing does not fit the device.
-    return new LinkError('timeout', `${error.message}; ${FRAMING_HINTS[this.config.transport]}`, { unitId: error.unitId, cause: err });
+    return new LinkError('timeout', { ...error.reason, hint: { code: FRAMING_HINTS[this.config.transport] } }, { unitId: error.unitId, cause: err });
   }
 
   private succeed(req: PendingRequest, reply: OperationReply | undefined): void {
@@ -483,13 +480,9 @@ export class RequestScheduler {
     const unitId = req.op.unitId;
     const downSince = this.line.downSince;
     if (!this.line.channel && downSince !== 0 && now >= Math.max(req.enqueuedAt, downSince) + this.config.timeoutMs) {
-      return new LinkError('link', this.line.lastLinkError ?? `link to ${this.address} is down: still opening`, { unitId });
+      return new LinkError('link', this.line.lastLinkReason ?? { code: 'linkOpening', link: this.address }, { unitId });
     }
-    return new LinkError(
-      'queue-timeout',
-      `unit ${unitId}: not sent within ${this.config.queueTimeoutMs} ms (queueTimeoutMs): ${this.description} carries more requests than it can serve`,
-      { unitId },
-    );
+    return new LinkError('queue-timeout', { code: 'queueDeadline', queueTimeoutMs: this.config.queueTimeoutMs, link: this.description }, { unitId });
   }
 
   /** A pause close() can cut short; resolves (never rejects) when it ends or is cancelled. */

@@ -5,7 +5,8 @@
  */
 import type { ChannelOpener, LinkChannel } from './channel';
 import type { Clock, ClockTimer } from './clock';
-import { classifyError } from './errors';
+import { classifyError, LinkError } from './errors';
+import type { ErrorReason } from './reasons';
 import type { LinkState, LinkStats, NormalizedLinkConfig } from './types';
 
 export interface SupervisorEvents {
@@ -29,7 +30,7 @@ export class ConnectionSupervisor {
   private reconnectTimer?: ClockTimer;
   /** ms since the epoch since when the link has been unusable (0 while connected, or before the first open). */
   private downSince_ = 0;
-  private lastLinkError_?: string;
+  private lastLinkReason_?: ErrorReason;
 
   constructor(
     private readonly config: NormalizedLinkConfig,
@@ -56,9 +57,9 @@ export class ConnectionSupervisor {
     return this.downSince_;
   }
 
-  /** Why the line is down ("link to ... is down: ..."), while it is. */
-  get lastLinkError(): string | undefined {
-    return this.lastLinkError_;
+  /** Why the line is down (code 'linkDown': "link to ... is down: ..."), while it is. */
+  get lastLinkReason(): ErrorReason | undefined {
+    return this.lastLinkReason_;
   }
 
   /** Listeners the line holds, timers the supervisor holds: for diagnostics. */
@@ -96,7 +97,7 @@ export class ConnectionSupervisor {
 
   private async openNow(): Promise<void> {
     if (this.downSince_ === 0) this.downSince_ = this.clock.now();
-    this.setState(this.everConnected || this.lastLinkError_ !== undefined ? 'reconnecting' : 'connecting');
+    this.setState(this.everConnected || this.lastLinkReason_ !== undefined ? 'reconnecting' : 'connecting');
     const opening = this.open(this.config, this.clock);
     this.opening = opening;
     let channel: LinkChannel;
@@ -104,7 +105,7 @@ export class ConnectionSupervisor {
       channel = await opening;
     } catch (err) {
       this.opening = undefined;
-      if (!this.closed) this.lineDown(classifyError(err, { link: this.address }).message);
+      if (!this.closed) this.lineDown(classifyError(err, { link: this.address }));
       return;
     }
     this.opening = undefined;
@@ -118,7 +119,7 @@ export class ConnectionSupervisor {
     if (this.everConnected) this.stats.reconnects++;
     this.everConnected = true;
     this.downSince_ = 0;
-    this.lastLinkError_ = undefined;
+    this.lastLinkReason_ = undefined;
     this.events.opened();
     this.setState('connected');
     // After the state event: a listener that closes the link on 'connected' stops every send.
@@ -129,12 +130,13 @@ export class ConnectionSupervisor {
     if (this.channel_ !== channel || this.closed) return;
     this.channel_ = undefined;
     void channel.release();
-    this.lineDown(`link to ${this.address} is down: ${reason}`);
+    this.lineDown(new LinkError('link', { code: 'linkDown', link: this.address, detail: reason }));
   }
 
-  private lineDown(message: string): void {
+  private lineDown(error: LinkError): void {
+    const message = error.message;
     if (this.downSince_ === 0) this.downSince_ = this.clock.now();
-    this.lastLinkError_ = message;
+    this.lastLinkReason_ = error.reason;
     this.setState('reconnecting', message);
     this.scheduleReconnect();
     this.events.down();

@@ -274,20 +274,4 @@ describe('transport over Modbus TCP', () => {
     await assertResourcesBackTo(resourcesBefore);
     await rejectsWithKind(link.readHoldingRegisters(5, 0, 1), 'closed');
   });
-
-  it('closes when the last user detaches, not before', async () => {
-    const { server } = await serve([5]);
-    const resourcesBefore = await resourceBaseline();
-    const link = new ModbusLink({ transport: 'tcp', host: '127.0.0.1', port: server.port });
-    cleanup.add(() => link.close());
-    link.attach('node-1');
-    link.attach('node-2');
-    await link.readHoldingRegisters(5, 0, 1);
-    await link.detach('node-1');
-    assert.deepEqual(await link.readHoldingRegisters(5, 1, 1), expectedValues(5, 1, 1), 'still open for node-2');
-    await link.detach('node-2');
-    assert.equal(link.state, 'closed');
-    await assertResourcesBackTo(resourcesBefore);
-    await rejectsWithKind(link.readHoldingRegisters(5, 0, 1), 'closed');
-  });
 });

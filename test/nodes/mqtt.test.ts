@@ -278,7 +278,10 @@ describe('socomec-mqtt and read-measurements\' Failures option, on their own', f
     for (const [msg, expected] of cases) {
       const error = nextError('fmt');
       inject('fmt', msg);
-      assert.match((await error).message, expected);
+      const reported = await error;
+      assert.match(reported.message, expected);
+      // What a Catch node and the log show is String(err): the message alone, no class name first.
+      assert.equal(String(reported.error), reported.message);
     }
     assert.deepEqual(received, []);
     // A good msg afterwards goes through: the node was not left in a bad state.
@@ -287,20 +290,37 @@ describe('socomec-mqtt and read-measurements\' Failures option, on their own', f
     assert.deepEqual(await out, { topic: 'socomec/s/five/availability', payload: 'online', retain: true, qos: 1, _msgid: (await out)._msgid });
   });
 
-  it('bad settings fail every msg with one error naming each problem', async () => {
+  it('bad settings fail every msg with one error naming each problem, checked by the settings schema as in the editor', async () => {
     await helper.load(NODES, [
       flowTab(),
-      { id: 'bad', type: 'socomec-mqtt', z: FLOW_ID, prefix: 'socomec', site: '##', values: false, state: false, wires: [['out']], ...at() },
+      { id: 'bad', type: 'socomec-mqtt', z: FLOW_ID, prefix: 'socomec', site: '##', qos: 5, staleSeconds: -1, wires: [['out']], ...at() },
+      { id: 'neither', type: 'socomec-mqtt', z: FLOW_ID, site: 's', values: false, state: false, wires: [['out']], ...at() },
       { id: 'badNames', type: 'socomec-mqtt', z: FLOW_ID, site: 's', names: '5=a, 900=b', wires: [['out']], ...at() },
       helperNode('out'),
     ]);
+    // The same red "bad settings" as every other node of the package, and the reason in the log once.
+    const bad = helper.getNode('bad') as unknown as { status: { args: unknown[][] }; error: { args: unknown[][] } };
+    assert.deepEqual(bad.status.args[0][0], { fill: 'red', shape: 'ring', text: 'bad settings' });
+    assert.match(String(bad.error.args[0][0]), /site is not in the expected form/);
     const error = nextError('bad');
     inject('bad', { unitId: 5, payload: { V1: 1 } });
     const { message } = await error;
-    assert.match(message, /site "##" has no letter or digit/);
-    assert.match(message, /choose plain values, the JSON state or both/);
+    assert.equal(message, String(bad.error.args[0][0]), 'every msg fails with the reason the log names');
+    assert.match(message, /site is not in the expected form \(in the node settings\), got "##"/);
+    assert.match(message, /qos must be one of 0, 1, 2 \(in the node settings\), got 5/);
+    assert.match(message, /staleSeconds must be a number 0\.\.86400 \(in the node settings\), got -1/);
+    const neitherError = nextError('neither');
+    inject('neither', { unitId: 5, payload: { V1: 1 } });
+    assert.match((await neitherError).message, /choose plain values, the JSON state or both/);
     const namesError = nextError('badNames');
     inject('badNames', { unitId: 5, payload: { V1: 1 } });
     assert.match((await namesError).message, /meter names "900=b" are not "<unit id 1\.\.247>=<name>"/);
+  });
+
+  it('a config saved by a newer package is refused, as every other node of the package does', async () => {
+    await helper.load(NODES, [flowTab(), { id: 'newer', type: 'socomec-mqtt', z: FLOW_ID, site: 's', configVersion: 99, wires: [['out']], ...at() }, helperNode('out')]);
+    const error = nextError('newer');
+    inject('newer', { unitId: 5, payload: { V1: 1 } });
+    assert.match((await error).message, /saved by a newer version of this package \(configVersion 99/);
   });
 });

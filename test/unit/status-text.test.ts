@@ -2,26 +2,30 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fitStatus, linkDownText, MAX_STATUS_CHARS } from '../../src/nodes/status-text';
 
 const LOCALES = join(__dirname, '..', '..', '..', 'nodes', 'locales');
 const STATUS_TEXT = join(__dirname, '..', '..', 'src', 'nodes', 'status-text.js');
+const CORE_LOCALES = join(dirname(require.resolve('@node-red/nodes/package.json')), 'locales');
 const NAMESPACE = `${(JSON.parse(readFileSync(join(__dirname, '..', '..', '..', 'package.json'), 'utf8')) as { name: string }).name}/socomec-connection`;
 
 /** Status words as a Node-RED runtime in `lang` gives them: Node-RED's own i18n, in a process of its own (it is one per process). */
-function wordsInRuntime(lang: string): Promise<string> {
+function wordsInRuntime(lang: string, extra: string[] = []): Promise<string> {
   const script = `
     const { i18n } = require(${JSON.stringify(require.resolve('@node-red/util'))});
     const status = require(${JSON.stringify(STATUS_TEXT)});
     (async () => {
       await i18n.init({ lang: ${JSON.stringify(lang)} });
       await i18n.registerMessageCatalog(${JSON.stringify(NAMESPACE)}, ${JSON.stringify(LOCALES)}, 'socomec-connection.json');
+      // As the runtime does for its core nodes: their catalog is "node-red".
+      await i18n.registerMessageCatalog('node-red', ${JSON.stringify(CORE_LOCALES)}, 'messages.json');
       status.useRuntimeLanguage((key, params) => i18n._(key, params));
       process.stdout.write([status.linkDownText('connect ECONNREFUSED 10.0.0.9:502'), status.linkDownText('No such file or directory'), status.statusText('noAnswer')].join(' | '));
+      if (process.argv.includes('--link-states')) process.stdout.write(' | ' + ['connected', 'connecting', 'closed'].map((s) => status.statusText(s)).join(' | '));
     })();`;
   return new Promise((resolve, reject) => {
-    execFile(process.execPath, ['-e', script], { timeout: 20_000 }, (err, stdout, stderr) => (err ? reject(new Error(`${err.message}: ${stderr}`)) : resolve(stdout)));
+    execFile(process.execPath, ['-e', script, '--', ...extra], { timeout: 20_000 }, (err, stdout, stderr) => (err ? reject(new Error(`${err.message}: ${stderr}`)) : resolve(stdout)));
   });
 }
 
@@ -79,5 +83,11 @@ describe('status words', () => {
       assert.ok(filled.length <= MAX_STATUS_CHARS, `${key}: "${filled}" is ${filled.length} characters`);
     }
     assert.equal(await wordsInRuntime('fr'), 'liaison coupée : ECONNREFUSED | port absent | pas de réponse');
+  });
+
+  it('say a link\'s state in Node-RED\'s own words (node-red:common.status.*), in the runtime\'s language', async () => {
+    assert.equal(await wordsInRuntime('de', ['--link-states']), 'Verbindung getrennt: ECONNREFUSED | Schnittstelle fehlt | keine Antwort | Verbunden | Verbindung wird hergestellt | Verbindung getrennt');
+    assert.equal(await wordsInRuntime('fr', ['--link-states']), 'liaison coupée : ECONNREFUSED | port absent | pas de réponse | Connecté | Connexion | Déconnecté');
+    assert.equal(await wordsInRuntime('en-US', ['--link-states']), 'link down: ECONNREFUSED | port missing | no answer | connected | connecting | disconnected');
   });
 });

@@ -1,0 +1,78 @@
+/**
+ * What a Catch node and the log get when a read fails, in a real Node-RED runtime whose
+ * language is German, French or English: the whole message in that language (the meter,
+ * the request and the cause: no answer, a Modbus exception by name, an unknown field with
+ * the valid ones, a bad msg.unitId), and a log line that is the message itself, with no class name before it.
+ */
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+
+const CHILD = join(__dirname, '..', 'helpers', 'localized-runtime-child.js');
+
+interface LanguageRun {
+  port: number;
+  first: string;
+  caught: { silent: string; unknownField: string; exception: string; badUnitId: string };
+  errorLines: string[];
+  failed?: string;
+}
+
+/** Runs the flow in a Node-RED of its own in `lang` (its i18n is one per process). */
+function runIn(lang: string): Promise<LanguageRun> {
+  return new Promise((resolve, reject) => {
+    execFile(process.execPath, [CHILD, lang], { timeout: 60_000 }, (err, stdout, stderr) => {
+      if (err) return reject(new Error(`${err.message}\n${stderr}`));
+      const run = JSON.parse(stdout.trim().split('\n').pop()!) as LanguageRun;
+      if (run.failed !== undefined) return reject(new Error(`${run.failed}\n${stdout}`));
+      resolve(run);
+    });
+  });
+}
+
+const CAUGHT = 'caught:';
+
+describe('errors in the runtime\'s language, as a Catch node and the log get them', function () {
+  this.timeout(90_000);
+
+  it('in German: the meter, the request and the cause (no answer, exception by name, unknown field with the valid ones)', async () => {
+    const run = await runIn('de');
+    const link = `tcp 127.0.0.1:${run.port}`;
+    assert.equal(run.first, 'read ok');
+    assert.equal(run.caught.silent, `${CAUGHT}Zähler 7 an ${link}: Lesen von 80 Registern ab 50512 (instantaneous (50512)) fehlgeschlagen: keine Antwort innerhalb von 300 ms`);
+    assert.equal(
+      run.caught.exception,
+      `${CAUGHT}Zähler 5 an ${link}: Lesen von 80 Registern ab 50512 (instantaneous (50512)) fehlgeschlagen: Modbus-Ausnahme 4 (Fehler im Gerät) bei 50512`,
+    );
+    assert.match(
+      run.caught.unknownField,
+      new RegExp(`^${CAUGHT}Zähler 5 an tcp 127\\.0\\.0\\.1:${run.port}: ungültige Messwertauswahl: unbekanntes Feld "bogus" für die Tabelle standard des DIRIS A-20; gültige Felder: hourMeter, U12, .*, V1, .*, thdIn$`),
+    );
+    assert.equal(run.caught.badUnitId, `${CAUGHT}Zähler an ${link}: measurements: msg.unitId muss eine ganze Zahl 1..247 sein, erhalten: 300`);
+    assert.deepEqual(run.errorLines, [
+      `[error] [socomec-read-measurements:uncaught] Zähler 7 an ${link}: Lesen von 80 Registern ab 50512 (instantaneous (50512)) fehlgeschlagen: keine Antwort innerhalb von 300 ms`,
+    ]);
+  });
+
+  it('in French', async () => {
+    const run = await runIn('fr');
+    const link = `tcp 127.0.0.1:${run.port}`;
+    assert.equal(run.caught.silent, `${CAUGHT}compteur 7 sur ${link} : lecture de 80 registres à 50512 (instantaneous (50512)) a échoué : pas de réponse en 300 ms`);
+    assert.equal(
+      run.caught.exception,
+      `${CAUGHT}compteur 5 sur ${link} : lecture de 80 registres à 50512 (instantaneous (50512)) a échoué : exception Modbus 4 (défaillance de l'appareil) à 50512`,
+    );
+    assert.match(run.caught.unknownField, /^caught:compteur 5 sur .* : sélection de mesures invalide : champ inconnu « bogus » pour la table standard du DIRIS A-20; champs valides : hourMeter, /);
+  });
+
+  it('in English, as the library words it: the Catch node\'s msg.error.message and the log line are the message alone', async () => {
+    const run = await runIn('en-US');
+    const link = `tcp 127.0.0.1:${run.port}`;
+    const silent = `meter 7 on ${link}: reading 80 registers at 50512 (instantaneous (50512)) failed: no answer within 300 ms`;
+    assert.equal(run.caught.silent, `${CAUGHT}${silent}`);
+    assert.equal(run.caught.exception, `${CAUGHT}meter 5 on ${link}: reading 80 registers at 50512 (instantaneous (50512)) failed: Modbus exception 4 (server device failure) at 50512`);
+    assert.match(run.caught.unknownField, /^caught:meter 5 on .*: bad measurement selection: unknown field "bogus" for table standard of the DIRIS A-20; valid fields: hourMeter, /);
+    assert.match(run.caught.badUnitId, /^caught:meter on tcp 127\.0\.0\.1:\d+: measurements: msg\.unitId must be an integer 1\.\.247, got 300$/);
+    assert.deepEqual(run.errorLines, [`[error] [socomec-read-measurements:uncaught] ${silent}`]);
+  });
+});

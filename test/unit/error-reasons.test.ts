@@ -1,0 +1,164 @@
+/**
+ * Errors carry why they failed as data (a stable code and its parameters) next to their
+ * English message: the transport's (on the real link over a scripted line and an injected
+ * clock), the device's (bad input, refused settings, a model without a table) and the
+ * codec's. The same reasons worded from the German and French locale files say the whole
+ * cause in that language; the English locale holds exactly the library's English phrases.
+ */
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { DeviceError, DirisDevice, MEASUREMENT_GROUPS, selectMeasurementFields, validateSettings } from '../../src/device';
+import { ENGLISH_PHRASES, englishPhrase } from '../../src/device/reasons';
+import { NODE_PHRASES } from '../../src/nodes/node-errors';
+import { getProfile } from '../../src/registers';
+import { fillPhrase, ModbusLink, wordReason, type ErrorReason, type LinkConfig, type PhraseBook } from '../../src/transport';
+import { ManualClock } from '../helpers/manual-clock';
+import { ScriptedLine } from '../helpers/scripted-line';
+
+const LOCALES = join(__dirname, '..', '..', '..', 'nodes', 'locales');
+
+function causes(lang: string): Record<string, string> {
+  return (JSON.parse(readFileSync(join(LOCALES, lang, 'socomec-connection.json'), 'utf8')) as Record<string, { cause: Record<string, string> }>)['socomec-connection'].cause;
+}
+
+/** A reason in a locale's words, English for a code it lacks (as the node layer words it). */
+function wordIn(lang: string, reason: ErrorReason): string {
+  const phrases = causes(lang);
+  const book: PhraseBook = (code) => phrases[code];
+  return wordReason(reason, book, englishPhrase);
+}
+
+function reasonOfError(err: unknown): ErrorReason {
+  const reason = (err as { reason?: ErrorReason } | undefined)?.reason;
+  assert.ok(reason, `no reason on ${String(err)}`);
+  return reason;
+}
+
+describe('error reasons: a code and its parameters beside the English message', () => {
+  const links: ModbusLink[] = [];
+  afterEach(async () => {
+    for (const link of links.splice(0)) await link.close();
+  });
+  function make(config: Partial<LinkConfig> = {}): { clock: ManualClock; line: ScriptedLine; link: ModbusLink } {
+    const clock = new ManualClock();
+    const line = new ScriptedLine(clock);
+    const link = new ModbusLink({ transport: 'tcp', host: 'meter.test', port: 502, ...config }, { clock, openChannel: line.open });
+    links.push(link);
+    return { clock, line, link };
+  }
+
+  it('the English locale holds exactly the library\'s and the node layer\'s English phrases, and German and French have every one', () => {
+    const english = { ...ENGLISH_PHRASES, ...NODE_PHRASES };
+    assert.deepEqual(causes('en-US'), english);
+    for (const lang of ['de', 'fr']) assert.deepEqual(Object.keys(causes(lang)).sort(), Object.keys(english).sort(), lang);
+  });
+
+  it('a phrase says an optional part only when every value in it is given', () => {
+    const phrase = 'no answer[[ within __timeoutMs__ ms]][[ (__attempts__ attempts)]]';
+    assert.equal(fillPhrase(phrase, {}), 'no answer');
+    assert.equal(fillPhrase(phrase, { timeoutMs: '300' }), 'no answer within 300 ms');
+    assert.equal(fillPhrase(phrase, { timeoutMs: '300', attempts: '2' }), 'no answer within 300 ms (2 attempts)');
+  });
+
+  it('the transport: timeout (with the wiring hint while nothing answered), exception by name, backoff, queue deadline, link down, closed', async () => {
+    const { clock, line, link } = make({ timeoutMs: 300, retries: 1, unitBackoffAfter: 2, unitBackoffInitialMs: 10_000 });
+    line.silent.add(9);
+    const first = (await clock.settle(link.readHoldingRegisters(9, 0, 1))).error;
+    assert.deepEqual(reasonOfError(first), { code: 'timeout', timeoutMs: 300, attempts: 2, hint: { code: 'hintTcp' } });
+    assert.match(first!.message, /^unit 9: no answer within 300 ms \(2 attempts\); nothing has answered on this link yet: .*'RTU over TCP'/);
+
+    await clock.settle(link.readHoldingRegisters(5, 0, 1));
+    const timeout = (await clock.settle(link.readHoldingRegisters(9, 0, 1, { retries: 0 }))).error;
+    assert.deepEqual(reasonOfError(timeout), { code: 'timeout', timeoutMs: 300, attempts: undefined });
+    assert.equal(timeout!.message, 'unit 9: no answer within 300 ms');
+    assert.equal(wordIn('de', reasonOfError(timeout)), 'keine Antwort innerhalb von 300 ms');
+    assert.equal(wordIn('fr', reasonOfError(first)).startsWith("pas de réponse en 300 ms (2 essais) ; rien n'a encore répondu sur cette liaison"), true);
+
+    const backoff = (await clock.settle(link.readHoldingRegisters(9, 0, 1))).error;
+    const until = new Date(clock.now() + 10_000).toISOString();
+    assert.deepEqual(reasonOfError(backoff), { code: 'unitBackoff', until, count: 2 });
+    assert.equal(wordIn('de', reasonOfError(backoff)), `nicht abgefragt bis ${until} (nach 2 oder mehr Anfragen ohne Antwort)`);
+
+    line.exceptions.set(100, 2);
+    const exception = (await clock.settle(link.readHoldingRegisters(5, 100, 1))).error;
+    assert.deepEqual(reasonOfError(exception), { code: 'exception', modbusCode: 2, name: { code: 'exception2' }, address: 100 });
+    assert.equal(exception!.message, 'unit 5: Modbus exception 2 (illegal data address) at 100');
+    assert.equal(wordIn('fr', reasonOfError(exception)), 'exception Modbus 2 (adresse de données illégale) à 100');
+
+    line.drop();
+    line.refuse = true;
+    const down = (await clock.settle(link.readHoldingRegisters(5, 0, 1))).error;
+    assert.equal(reasonOfError(down).code, 'linkDown');
+    assert.equal(wordIn('fr', reasonOfError(down)), `liaison vers meter.test:502 coupée : ${String(reasonOfError(down).detail)}`);
+
+    const waiting = clock.track(link.readHoldingRegisters(5, 1, 1));
+    await link.close();
+    assert.deepEqual(reasonOfError((await clock.settle(waiting)).error), { code: 'linkClosed', link: 'tcp meter.test:502' });
+    const afterClose = (await clock.settle(link.readHoldingRegisters(5, 1, 1))).error;
+    assert.deepEqual(reasonOfError(afterClose), { code: 'linkIsClosed', link: 'tcp meter.test:502' });
+    assert.equal(wordIn('de', reasonOfError(afterClose)), 'Verbindung tcp meter.test:502 ist geschlossen');
+  });
+
+  it('the transport: a request not sent within the queue deadline', async () => {
+    const { clock, line, link } = make({ timeoutMs: 1000, retries: 0, queueTimeoutMs: 1500 });
+    line.latency.set(6, 900);
+    await clock.settle(link.readHoldingRegisters(5, 0, 1));
+    const busy = [1, 2].map((i) => clock.track(link.readHoldingRegisters(6, i, 1, { source: 'slow' })));
+    const late = (await clock.settle(link.readHoldingRegisters(6, 9, 1, { source: 'slow' }))).error;
+    assert.deepEqual(reasonOfError(late), { code: 'queueDeadline', queueTimeoutMs: 1500, link: 'tcp meter.test:502' });
+    assert.equal(late!.message, 'unit 6: not sent within 1500 ms (queueTimeoutMs): tcp meter.test:502 carries more requests than it can serve');
+    assert.equal(wordIn('de', reasonOfError(late)), 'nicht innerhalb von 1500 ms gesendet (queueTimeoutMs): tcp meter.test:502 trägt mehr Anfragen, als es bedienen kann');
+    for (const request of busy) assert.ok((await clock.settle(request)).value);
+  });
+
+  it('the device: a link failure in the frame of its request, worded whole in the user\'s language', async () => {
+    const { clock, line, link } = make({ timeoutMs: 300, retries: 0 });
+    const meter = new DirisDevice(link, 5);
+    line.exceptions.set(50512, 4);
+    const failed = (await clock.settle(meter.readMeasurements({ groups: ['instantaneous'] }))).error;
+    assert.ok(failed instanceof DeviceError);
+    const reason = reasonOfError(failed);
+    assert.equal(reason.code, 'requestFailed');
+    assert.deepEqual(reason.action, { code: 'readRegisters', count: 80, address: 50512 });
+    assert.equal(failed.message, 'meter 5 on tcp meter.test:502: reading 80 registers at 50512 (instantaneous (50512)) failed: Modbus exception 4 (server device failure) at 50512');
+    assert.equal(wordIn('de', reason), 'Lesen von 80 Registern ab 50512 (instantaneous (50512)) fehlgeschlagen: Modbus-Ausnahme 4 (Fehler im Gerät) bei 50512');
+  });
+
+  it('bad input: unknown field and group with the valid names, a model without the table, a value out of range', () => {
+    const unknown = catchError(() => selectMeasurementFields({ groups: ['instantaneous', 'weather'] }, { unitId: 5 }));
+    assert.deepEqual(reasonOfError(unknown), {
+      code: 'badSelection',
+      problems: [{ code: 'unknownGroup', group: 'weather', valid: MEASUREMENT_GROUPS }],
+    });
+    assert.equal(wordIn('fr', reasonOfError(unknown)), `sélection de mesures invalide : groupe inconnu « weather » (valides : ${MEASUREMENT_GROUPS.join(', ')})`);
+
+    const field = catchError(() => selectMeasurementFields({ fields: ['V1', 'bogus'] }, { unitId: 5, profile: getProfile('A10') }));
+    const problems = reasonOfError(field).problems as ErrorReason[];
+    assert.deepEqual(problems[0], { code: 'unknownField', field: 'bogus', table: 'standard', model: 'DIRIS A-10' });
+    assert.equal(problems[1].code, 'validFields');
+    assert.ok((problems[1].fields as string[]).includes('V1'), 'the valid fields are listed');
+    assert.match(wordIn('de', reasonOfError(field)), /^ungültige Messwertauswahl: unbekanntes Feld "bogus" für die Tabelle standard des DIRIS A-10; gültige Felder: .*V1/);
+
+    const table = catchError(() => selectMeasurementFields({ table: 'legacyB00' }, { unitId: 5, profile: getProfile('E14') }));
+    assert.equal((reasonOfError(table).problems as ErrorReason[])[0].code, 'modelNoTable');
+    assert.match(wordIn('fr', reasonOfError(table)), /^sélection de mesures invalide : le .* n'a pas de table legacyB00 \(il offre : /);
+
+    const range = catchError(() => validateSettings('applicationSettings', { ctPrimary: 20000, bogus: 1 }, { unitId: 5, meter: 'meter 5' }));
+    const refused = reasonOfError(range);
+    assert.equal(refused.code, 'settingsRefused');
+    assert.deepEqual((refused.problems as ErrorReason[]).map((p) => p.code), ['valueOutOfRange', 'unknownSetting']);
+    assert.match(range.message, /^meter 5: settings refused, nothing written \(applicationSettings 36352\): ctPrimary: 20000 A is out of range 1\.\.10000 A; unknown setting "bogus" \(valid: /);
+    assert.match(wordIn('de', refused), /^Einstellungen abgelehnt, nichts geschrieben \(applicationSettings 36352\): ctPrimary: 20000 A liegt außerhalb des Bereichs 1\.\.10000 A; unbekannte Einstellung "bogus" \(gültig: /);
+    assert.deepEqual((range as DeviceError).problems?.[0], 'ctPrimary: 20000 A is out of range 1..10000 A', 'problems stay in English words for the library');
+  });
+});
+
+function catchError(run: () => unknown): Error {
+  try {
+    run();
+  } catch (err) {
+    return err as Error;
+  }
+  throw new Error('expected an error');
+}
