@@ -128,6 +128,26 @@ export function connectionConfig(target: { port: number } | number, overrides: R
   };
 }
 
+/** A socomec-read-measurements node on the test connection, wired to helper "out"; overrides change its settings. */
+export function readMeasurementsDef(overrides: Record<string, unknown> = {}, id = 'read'): FlowNode {
+  return {
+    id,
+    type: 'socomec-read-measurements',
+    z: FLOW_ID,
+    name: '',
+    connection: CONNECTION_ID,
+    unitId: 5,
+    topic: '',
+    groups: ['instantaneous', 'energies'],
+    table: 'standard',
+    pollSeconds: 0,
+    outputMode: 'single',
+    wires: [['out']],
+    ...at(),
+    ...overrides,
+  };
+}
+
 /** A helper node (collects what it receives). */
 export function helperNode(id: string): FlowNode {
   return { id, type: 'helper', z: FLOW_ID, ...at() };

@@ -13,7 +13,6 @@ import type { ConnectionNode } from '../../src/nodes/connection-attachment';
 import {
   CONNECTION_ID,
   FLOW_ID,
-  at,
   catchAll,
   connectionConfig,
   connectionNode,
@@ -32,6 +31,7 @@ import {
   type NodeInitializer,
   type TestNode,
   type TestSimulator,
+  readMeasurementsDef,
 } from '../helpers/node-red';
 import { openPtyPair } from '../helpers/pty';
 
@@ -40,20 +40,7 @@ const identityNode = readIdentity as unknown as NodeInitializer;
 const NODES = [connectionNode, readNode, identityNode];
 
 function readNodeDef(overrides: Record<string, unknown> = {}, id = 'read'): FlowNode {
-  return {
-    id,
-    type: 'socomec-read-measurements',
-    z: FLOW_ID,
-    connection: CONNECTION_ID,
-    unitId: 5,
-    groups: ['instantaneous'],
-    table: 'standard',
-    pollSeconds: 0,
-    outputMode: 'single',
-    wires: [['out']],
-    ...at(),
-    ...overrides,
-  };
+  return readMeasurementsDef({ groups: ['instantaneous'], ...overrides }, id);
 }
 
 function productName(meter: DirisMeter): unknown {

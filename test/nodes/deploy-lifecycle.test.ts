@@ -14,8 +14,6 @@ import { startSimulator, type Simulator } from '../../src/simulator';
 import type { LinkState } from '../../src/transport';
 import {
   CONNECTION_ID,
-  FLOW_ID,
-  at,
   connectionConfig,
   connectionNode,
   flowTab,
@@ -29,6 +27,7 @@ import {
   within,
   type FlowNode,
   type NodeInitializer,
+  readMeasurementsDef,
 } from '../helpers/node-red';
 import { openPtyPair, type PtyPair } from '../helpers/pty';
 
@@ -36,21 +35,7 @@ const NODES = [connectionNode, readMeasurements as unknown as NodeInitializer];
 const BAUD_RATE = 19200;
 
 function readNode(overrides: Record<string, unknown> = {}): FlowNode {
-  return {
-    id: 'read',
-    type: 'socomec-read-measurements',
-    z: FLOW_ID,
-    connection: CONNECTION_ID,
-    unitId: 5,
-    topic: '',
-    groups: ['instantaneous'],
-    table: 'standard',
-    pollSeconds: 0,
-    outputMode: 'single',
-    wires: [['out']],
-    ...at(),
-    ...overrides,
-  };
+  return readMeasurementsDef({ groups: ['instantaneous'], ...overrides });
 }
 
 /** The states a connection's link goes through from now on, also across a link being replaced. */

@@ -12,8 +12,6 @@ import readMeasurements from '../../src/nodes/socomec-read-measurements';
 import { startSimulator, type Simulator } from '../../src/simulator';
 import {
   CONNECTION_ID,
-  FLOW_ID,
-  at,
   catchAll,
   connectionConfig,
   connectionNode,
@@ -28,33 +26,16 @@ import {
   resourcesBackTo,
   startTestSimulator,
   within,
-  type FlowNode,
   type NodeInitializer,
   type SpyCall,
   type TestSimulator,
+  readMeasurementsDef,
 } from '../helpers/node-red';
 import { openPtyPair, type PtyPair } from '../helpers/pty';
 
 const NODES = [connectionNode, readMeasurements as unknown as NodeInitializer];
 
-function readNodeDef(overrides: Record<string, unknown> = {}): FlowNode {
-  return {
-    id: 'read',
-    type: 'socomec-read-measurements',
-    z: FLOW_ID,
-    name: '',
-    connection: CONNECTION_ID,
-    unitId: 5,
-    topic: '',
-    groups: ['instantaneous', 'energies'],
-    table: 'standard',
-    pollSeconds: 0,
-    outputMode: 'single',
-    wires: [['out']],
-    ...at(),
-    ...overrides,
-  };
-}
+const readNodeDef = readMeasurementsDef;
 
 /** Every msg "out" gets until `done` says enough. */
 function collect(nodeId: string, done: (got: NodeMessage[]) => boolean, timeoutMs = 10_000): Promise<NodeMessage[]> {

@@ -6,10 +6,7 @@ import { measurementFieldList, type MeasurementGroup, type MeasurementTable } fr
 import { getField } from '../../src/registers';
 import { startSimulator, type DirisMeter } from '../../src/simulator';
 import {
-  CONNECTION_ID,
-  FLOW_ID,
   ManualClock,
-  at,
   catchAll,
   connectionConfig,
   connectionNode,
@@ -20,6 +17,7 @@ import {
   nextMessage,
   nextMessages,
   nextStatus,
+  readMeasurementsDef,
   resourceBaseline,
   resourcesBackTo,
   startTestSimulator,
@@ -32,25 +30,7 @@ import { openPtyPair, type PtyPair } from '../helpers/pty';
 const readNode = readMeasurements as unknown as NodeInitializer;
 const NODES = [connectionNode, readNode];
 
-/** The read node under test, wired to helper "out"; overrides change its settings. */
-function readNodeDef(overrides: Record<string, unknown> = {}, id = 'read'): FlowNode {
-  return {
-    id,
-    type: 'socomec-read-measurements',
-    z: FLOW_ID,
-    name: '',
-    connection: CONNECTION_ID,
-    unitId: 5,
-    topic: '',
-    groups: ['instantaneous', 'energies'],
-    table: 'standard',
-    pollSeconds: 0,
-    outputMode: 'single',
-    wires: [['out']],
-    ...at(),
-    ...overrides,
-  };
-}
+const readNodeDef = readMeasurementsDef;
 
 function flow(sim: { port: number }, ...nodes: FlowNode[]): FlowNode[] {
   return [flowTab(), connectionConfig(sim), ...nodes, helperNode('out'), ...catchAll()];
