@@ -424,6 +424,46 @@ describe('demo editor in Chromium', function () {
     assert.equal(await result.locator('tbody tr').count(), 2);
   });
 
+  it('the many-meters example imports valid, its read node with two output ports, and its import undoes cleanly', async function () {
+    const example = JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, 'examples', 'many-meters.json'), 'utf8')) as { id: string; type: string }[];
+    const seen = await page.evaluate((nodes) => {
+      interface EditorNode { id: string; type: string; name?: string; valid?: boolean; validationErrors?: string[]; outputs?: number; z: string; meters?: string }
+      const editor = (window as unknown as {
+        RED: {
+          view: { importNodes(nodes: unknown, options: object): void; redraw(full?: boolean): void };
+          nodes: { node(id: string): EditorNode | null };
+          history: { pop(): void };
+          workspaces: { show(id: string): void };
+        };
+      }).RED;
+      editor.view.importNodes(nodes, { addFlow: true });
+      const problems: string[] = [];
+      for (const { id } of nodes as { id: string }[]) {
+        const n = editor.nodes.node(id);
+        if (n === null) problems.push(`${id} was not imported`);
+        else if (n.valid === false) problems.push(`${n.type} "${n.name ?? n.id}": ${(n.validationErrors ?? []).join(', ')}`);
+      }
+      const read = editor.nodes.node('3a11e7e5c0de0002')!;
+      editor.workspaces.show(read.z);
+      editor.view.redraw(true);
+      return { problems, outputs: read.outputs, meters: editor.nodes.node('socomec-example-line')?.meters };
+    }, example);
+    assert.deepEqual(seen, { problems: [], outputs: 2, meters: '5=incomer, 6=feeder' });
+    await eventually(() => page.locator('#\\33 a11e7e5c0de0002 .red-ui-flow-port-output').count(), (n) => n === 2, 'the read node\'s output ports');
+
+    // Undo the import: the demo keeps its one connection for the tests after this one.
+    const left = await page.evaluate(() => {
+      const editor = (window as unknown as {
+        RED: { history: { pop(): void }; nodes: { node(id: string): { z: string } | null | undefined }; workspaces: { show(id: string): void } };
+      }).RED;
+      editor.history.pop();
+      const measure = editor.nodes.node('diris-demo-measure');
+      if (measure) editor.workspaces.show(measure.z);
+      return ['3a11e7e5c0de0002', 'socomec-example-line'].filter((id) => editor.nodes.node(id));
+    });
+    assert.deepEqual(left, [], 'still there after undo');
+  });
+
   it('the MQTT example flows import with every node and config node valid', async function () {
     for (const name of ['mqtt-topics.json', 'mqtt-home-assistant.json']) {
       // The examples' connection is the demo's own (one shared id): import the rest, as "Import copy" does.
