@@ -534,4 +534,48 @@ describe('demo editor in Chromium', function () {
     assert.deepEqual(result.conflicts, ['read-measurements: import_conflict', 'write-settings: import_conflict']);
     assert.deepEqual(result.after, result.before, 'the examples use the demo\'s connection, pointed at the running simulator');
   });
+
+  it('after a deploy, the connection\'s counters show the line load and each polling node\'s meters by name (last: it deploys)', async function () {
+    // The many-meters example, pointed at the demo's simulator, deployed as a user does.
+    const example = (JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, 'examples', 'many-meters.json'), 'utf8')) as { id: string; type: string }[]).map((n) =>
+      n.type === 'socomec-connection' ? { ...n, port: demo!.modbusPort } : n,
+    );
+    await page.evaluate((nodes) => {
+      const editor = (window as unknown as { RED: { view: { importNodes(nodes: unknown, options: object): void }; nodes: { dirty(dirty: boolean): void } } }).RED;
+      editor.view.importNodes(nodes, { addFlow: true });
+      // As the Import dialog leaves it: something to deploy.
+      editor.nodes.dirty(true);
+    }, example);
+    await page.locator('#red-ui-header-button-deploy').click();
+    await page.locator('.red-ui-notification', { hasText: 'Successfully deployed' }).waitFor();
+
+    // The imported nodes come selected: click the empty canvas first, then open the read node.
+    await page.locator('#red-ui-workspace-chart').click({ position: { x: 600, y: 600 } });
+    await page.locator('#\\33 a11e7e5c0de0002').dblclick();
+    await page.locator('#node-input-btn-connection-edit').click();
+    const tray = page.locator('.red-ui-tray').last();
+    await tray.locator('#node-config-input-meters').waitFor();
+    await showTab('scan');
+    // Its first polls come within one interval (2 s) of the deploy.
+    const rows = await eventually(
+      async () => {
+        await tray.locator('#socomec-connection-stats-refresh').click();
+        await tray.locator('#socomec-connection-stats table').first().waitFor();
+        return tray.locator('.socomec-connection-poller[data-node="3a11e7e5c0de0002"] tbody tr').evaluateAll((trs) =>
+          trs.map((tr) => Array.from(tr.querySelectorAll('td')).map((td) => td.textContent ?? '')),
+        );
+      },
+      (found) => found.length === 2 && found.every((cells) => Number(cells[2]) > 0),
+      'the polling node\'s meters with reads',
+    );
+    await screenshot(page, 'editor-connection-line-counters');
+    assert.deepEqual(rows.map((cells) => cells.slice(0, 2)), [['5', 'incomer'], ['6', 'feeder']]);
+    for (const cells of rows) {
+      assert.deepEqual(cells.slice(3, 5), ['0', '0'], `unit ${cells[0]}: errors and timeouts`);
+      assert.match(cells[5], /\d:\d\d:\d\d/, `unit ${cells[0]}: last success`);
+      assert.match(cells[6], /^\d+$/, `unit ${cells[0]}: latency ms`);
+    }
+    assert.match((await tray.locator('.socomec-connection-poller[data-node="3a11e7e5c0de0002"] > div').first().textContent()) ?? '', /^meters 5-6: every 2 s, \d+ % of the line's time$/);
+    assert.match((await tray.locator('tr.socomec-connection-line td').textContent()) ?? '', /^\d+ % of the line's time$/);
+  });
 });
