@@ -536,9 +536,9 @@ describe('demo editor in Chromium', function () {
   });
 
   it('after a deploy, the connection\'s counters show the line load and each polling node\'s meters by name (last: it deploys)', async function () {
-    // The many-meters example, pointed at the demo's simulator, deployed as a user does.
+    // The many-meters example, pointed at the demo's simulator, its read node unnamed (labelled by its list), deployed as a user does.
     const example = (JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, 'examples', 'many-meters.json'), 'utf8')) as { id: string; type: string }[]).map((n) =>
-      n.type === 'socomec-connection' ? { ...n, port: demo!.modbusPort } : n,
+      n.type === 'socomec-connection' ? { ...n, port: demo!.modbusPort } : n.type === 'socomec-read-measurements' ? { ...n, name: '' } : n,
     );
     await page.evaluate((nodes) => {
       const editor = (window as unknown as { RED: { view: { importNodes(nodes: unknown, options: object): void }; nodes: { dirty(dirty: boolean): void } } }).RED;
@@ -575,7 +575,7 @@ describe('demo editor in Chromium', function () {
       assert.match(cells[5], /\d:\d\d:\d\d/, `unit ${cells[0]}: last success`);
       assert.match(cells[6], /^\d+$/, `unit ${cells[0]}: latency ms`);
     }
-    assert.match((await tray.locator('.socomec-connection-poller[data-node="3a11e7e5c0de0002"] > div').first().textContent()) ?? '', /^meters 5-6: every 2 s, \d+ % of the line's time$/);
+    assert.match((await tray.locator('.socomec-connection-poller[data-node="3a11e7e5c0de0002"] > div').first().textContent()) ?? '', /^readings 5-6: every 2 s, \d+ % of the line's time$/);
     assert.match((await tray.locator('tr.socomec-connection-line td').textContent()) ?? '', /^\d+ % of the line's time$/);
   });
 });
