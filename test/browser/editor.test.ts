@@ -535,7 +535,7 @@ describe('demo editor in Chromium', function () {
     assert.deepEqual(result.after, result.before, 'the examples use the demo\'s connection, pointed at the running simulator');
   });
 
-  it('after a deploy, the connection\'s counters show the line load and each polling node\'s meters by name (last: it deploys)', async function () {
+  it('after a deploy, the connection\'s counters show the line load and each polling node\'s meters by name (kept at the end: it deploys)', async function () {
     // The many-meters example, pointed at the demo's simulator, its read node unnamed (labelled by its list), deployed as a user does.
     const example = (JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, 'examples', 'many-meters.json'), 'utf8')) as { id: string; type: string }[]).map((n) =>
       n.type === 'socomec-connection' ? { ...n, port: demo!.modbusPort } : n.type === 'socomec-read-measurements' ? { ...n, name: '' } : n,
@@ -577,5 +577,37 @@ describe('demo editor in Chromium', function () {
     }
     assert.match((await tray.locator('.socomec-connection-poller[data-node="3a11e7e5c0de0002"] > div').first().textContent()) ?? '', /^readings 5-6: every 2 s, \d+ % of the line's time$/);
     assert.match((await tray.locator('tr.socomec-connection-line td').textContent()) ?? '', /^\d+ % of the line's time$/);
+  });
+
+  it('polls that ask more than the line carries: the node\'s status and the counters say the line is over budget (after the deploy above)', async function () {
+    // A slow line: 150 ms of silence before each request, two meters polled every 0.2 s.
+    await page.locator('#\\33 a11e7e5c0de0002').dblclick();
+    let tray = page.locator('.red-ui-tray').last();
+    await tray.locator('#node-input-pollSeconds').fill('0.2');
+    await page.locator('#node-input-btn-connection-edit').click();
+    tray = page.locator('.red-ui-tray').last();
+    await tray.locator('#node-config-input-meters').waitFor();
+    await showTab('timing');
+    await tray.locator('#node-config-input-interRequestDelayMs').fill('150');
+    for (const button of ['#node-config-dialog-ok', '#node-dialog-ok']) {
+      const done = page.locator('.red-ui-tray').last().locator(button);
+      const closing = await done.elementHandle();
+      await done.click();
+      await page.waitForFunction((element) => element === null || !element.isConnected, closing);
+    }
+    await page.locator('#red-ui-header-button-deploy').click();
+    await page.locator('.red-ui-notification', { hasText: 'Successfully deployed' }).last().waitFor();
+    await page.locator('#\\33 a11e7e5c0de0002 .red-ui-flow-node-status-label', { hasText: /^line over budget: every \d+\.\d s$/ }).waitFor({ timeout: 20_000 });
+
+    await page.locator('#\\33 a11e7e5c0de0002').dblclick();
+    await page.locator('#node-input-btn-connection-edit').click();
+    tray = page.locator('.red-ui-tray').last();
+    await tray.locator('#node-config-input-meters').waitFor();
+    await showTab('scan');
+    const load = tray.locator('tr.socomec-connection-line');
+    await load.waitFor();
+    assert.match((await load.locator('td').textContent()) ?? '', /^\d+ % of the line's time: over budget, the polls fall behind; intervals × \d+\.\d would fit$/);
+    assert.ok(await load.evaluate((row) => row.classList.contains('socomec-connection-error')), 'the over-budget line load is not marked');
+    await screenshot(page, 'editor-connection-line-over-budget');
   });
 });
