@@ -19,7 +19,7 @@
         name: 'tag', connection: 'plug', unitId: 'hashtag', model: 'microchip', topic: 'tasks', pollSeconds: 'clock-o',
         table: 'table', block: 'table', outputMode: 'sign-out', groups: 'list-ul', staleSeconds: 'clock-o',
         timeoutMs: 'clock-o', retries: 'repeat', interRequestDelayMs: 'pause', queueLimit: 'list', queueTimeoutMs: 'hourglass-half',
-        unitBackoffMaxMs: 'bed',
+        unitBackoffMaxMs: 'bed', unitIds: 'list-ol', slowSeconds: 'hourglass-half', meters: 'tags',
     };
 
     function prefixOf(type) {

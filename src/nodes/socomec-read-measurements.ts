@@ -103,6 +103,20 @@ function parse(def: ReadMeasurementsDef): ReadMeasurementsSettings {
 
 type Meter = MeterNodeContext<ReadMeasurementsSettings>;
 
+/** Show `status` unless the node shows just that now (many meters' reads in one second would repeat it). */
+function showChanged(meter: Meter, status: NodeStatus): void {
+  const shown = meter.shown;
+  if (shown !== undefined && shown.text === status.text && shown.fill === status.fill && shown.shape === status.shape) return;
+  meter.status(status);
+}
+
+/** An interval for a status, in seconds: "0.35", "1.5", "12.0", "90". */
+function seconds(ms: number): string {
+  const s = ms / 1000;
+  if (s < 1) return s.toPrecision(2);
+  return s < 100 ? s.toFixed(1) : String(Math.round(s));
+}
+
 /** What a msg says of its meter besides the unit id: its name on the connection, its model (known once it has been read). */
 function meterFacts(meter: Meter, unitId: number): Record<string, unknown> {
   const facts: Record<string, unknown> = {};
@@ -230,8 +244,8 @@ function poll(meter: Meter, _work: MeterWork, report: PollReport, startDelayMs: 
     const load = attached.connection.lineLoad();
     if (load.exceeded) {
       // The estimate fits but polls were skipped (reads slower than measured): no interval to offer.
-      const text = load.stretch > 1 ? catalogText('line', 'overBudget', { every: ((poller.fastestEveryMs * load.stretch) / 1000).toFixed(1) }) : catalogText('line', 'overBudgetSkipped');
-      meter.status({ fill: 'yellow', shape: 'dot', text: fitStatus(text) });
+      const text = load.stretch > 1 ? catalogText('line', 'overBudget', { every: seconds(poller.fastestEveryMs * load.stretch) }) : catalogText('line', 'overBudgetSkipped');
+      showChanged(meter, { fill: 'yellow', shape: 'dot', text: fitStatus(text) });
       return;
     }
     if (reading === undefined) return;
@@ -242,7 +256,7 @@ function poll(meter: Meter, _work: MeterWork, report: PollReport, startDelayMs: 
     let ok = 0;
     for (const good of answering.values()) if (good) ok++;
     const text = fitStatus(catalogText('line', 'meters', { ok: String(ok), count: String(settings.unitIds.length), time: clockTime(reading.timestamp) }));
-    meter.status({ fill: ok === settings.unitIds.length ? 'green' : 'yellow', shape: 'dot', text });
+    showChanged(meter, { fill: ok === settings.unitIds.length ? 'green' : 'yellow', shape: 'dot', text });
   };
 
   poller.on('reading', ({ unitId, reading }: PolledReading) => {

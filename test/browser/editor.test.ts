@@ -185,6 +185,114 @@ describe('demo editor in Chromium', function () {
     await page.waitForFunction(() => document.querySelector('#node-input-unitId')?.classList.contains('input-error') === false);
   });
 
+  /** Hovers a field and waits for the tooltip Node-RED shows for its validation problem. */
+  async function tooltipOf(field: string): Promise<string> {
+    await page.locator(field).hover();
+    const tip = page.locator('.red-ui-popover').filter({ hasText: /\S/ }).last();
+    await tip.waitFor();
+    const text = (await tip.textContent()) ?? '';
+    await page.mouse.move(700, 900);
+    await tip.waitFor({ state: 'hidden' });
+    return text;
+  }
+
+  /**
+   * Shows a tab of the connection dialog. Node-RED's tabs take two clicks within 400 ms as a
+   * double click (and ignore the second): click again until the tab shows.
+   */
+  async function showTab(tab: 'link' | 'timing' | 'scan'): Promise<void> {
+    const tray = page.locator('.red-ui-tray').last();
+    await eventually(
+      async () => {
+        await tray.locator(`#socomec-connection-tabs a[href="#socomec-connection-tab-${tab}"]`).click();
+        return tray.locator(`#socomec-connection-tab-${tab}`).isVisible();
+      },
+      (shown) => shown,
+      `the ${tab} tab shown`,
+    );
+  }
+
+  const hasError = (field: string): Promise<boolean> => page.locator(field).evaluate((el) => el.classList.contains('input-error'));
+
+  it('the read-measurements dialog checks its unit id list, names the bad entry, and shows the slow rate only when the node polls', async function () {
+    await page.locator('#diris-demo-measure').dblclick();
+    const tray = page.locator('.red-ui-tray').last();
+    const unitIds = tray.locator('#node-input-unitIds');
+    await unitIds.waitFor();
+    assert.equal(await unitIds.getAttribute('placeholder'), '5-12, 20: one message per meter (blank: the unit id alone)');
+    await unitIds.fill('5-300');
+    await unitIds.blur();
+    await page.waitForFunction(() => document.querySelector('#node-input-unitIds')?.classList.contains('input-error') === true);
+    assert.equal(await tooltipOf('#node-input-unitIds'), '5-300: not a unit id 1..247 or a range such as 5-12');
+    await unitIds.fill('5-12, 20');
+    await unitIds.blur();
+    await page.waitForFunction(() => document.querySelector('#node-input-unitIds')?.classList.contains('input-error') === false);
+
+    // The demo's node reads on input (poll 0): no slow rate to set.
+    const slowRow = tray.locator('#socomec-read-measurements-slow-list');
+    assert.equal(await slowRow.isVisible(), false, 'the slow groups show on a node that does not poll');
+    const poll = tray.locator('#node-input-pollSeconds');
+    await poll.fill('2');
+    await poll.blur();
+    await slowRow.waitFor({ state: 'visible' });
+    assert.ok(await tray.locator('#node-input-slowSeconds').isVisible());
+    // Only the groups the node reads can be slow: untick harmonics, its slow checkbox goes.
+    assert.ok(await tray.locator('#socomec-read-measurements-slow-harmonics').isVisible());
+    await tray.locator('#socomec-read-measurements-group-harmonics').uncheck();
+    await tray.locator('#socomec-read-measurements-slow-harmonics').waitFor({ state: 'hidden' });
+    // Slower than the poll interval, or not at all.
+    const slowSeconds = tray.locator('#node-input-slowSeconds');
+    await slowSeconds.fill('1');
+    await slowSeconds.blur();
+    await page.waitForFunction(() => document.querySelector('#node-input-slowSeconds')?.classList.contains('input-error') === true);
+    assert.equal(await tooltipOf('#node-input-slowSeconds'), 'at least pollSeconds (2)');
+    await slowSeconds.fill('60');
+    await slowSeconds.blur();
+    await page.waitForFunction(() => document.querySelector('#node-input-slowSeconds')?.classList.contains('input-error') === false);
+    await screenshot(page, 'editor-read-measurements-many-meters');
+  });
+
+  it('ticking Health gives the read-measurements node a second output port after Done, unticking takes it away', async function () {
+    const ports = page.locator('#diris-demo-measure .red-ui-flow-port-output');
+    assert.equal(await ports.count(), 1);
+    for (const [health, expected] of [[true, 2], [false, 1]] as const) {
+      await page.locator('#diris-demo-measure').dblclick();
+      const tray = page.locator('.red-ui-tray').last();
+      await tray.locator('#node-input-health').setChecked(health);
+      const done = tray.locator('#node-dialog-ok');
+      const closing = await done.elementHandle();
+      await done.click();
+      await page.waitForFunction((element) => element === null || !element.isConnected, closing);
+      await eventually(() => ports.count(), (n) => n === expected, `output ports with health ${String(health)}`);
+      const seen = await page.evaluate(() => {
+        interface EditorNode { outputs: number; health?: boolean; wires?: unknown }
+        interface Def { outputLabels(this: EditorNode, index: number): string }
+        const editor = (window as unknown as { RED: { nodes: { node(id: string): EditorNode; getType(type: string): Def } } }).RED;
+        const node = editor.nodes.node('diris-demo-measure');
+        const def = editor.nodes.getType('socomec-read-measurements');
+        return { outputs: node.outputs, health: node.health, labels: [def.outputLabels.call(node, 0), def.outputLabels.call(node, 1)] };
+      });
+      assert.deepEqual(seen, { outputs: expected, health, labels: ['values', 'health per meter'] });
+    }
+    // The first output kept its wires through both edits.
+    const wired = await page.evaluate(() => {
+      const editor = (window as unknown as { RED: { nodes: { filterLinks(filter: object): { sourcePort: number; target: { id: string } }[]; node(id: string): object } } }).RED;
+      return editor.nodes.filterLinks({ source: editor.nodes.node('diris-demo-measure') }).map((l) => `${l.sourcePort}->${l.target.id}`).sort();
+    });
+    assert.deepEqual(wired, ['0->diris-demo-d-measure', '0->diris-demo-view']);
+  });
+
+  it('a read-measurements node polling a list is labelled with the list', async function () {
+    const labels = await page.evaluate(() => {
+      interface Def { label(this: object): string }
+      const editor = (window as unknown as { RED: { nodes: { node(id: string): object; getType(type: string): Def } } }).RED;
+      const def = editor.nodes.getType('socomec-read-measurements');
+      const like = (props: object): object => Object.assign(Object.create(editor.nodes.node('diris-demo-measure')), props);
+      return [def.label.call(like({ name: '', unitId: 5, unitIds: '5-12, 20' })), def.label.call(like({ name: '', unitId: 5, unitIds: '' }))];
+    });
+    assert.deepEqual(labels, ['readings 5-12, 20', 'readings 5']);
+  });
+
   it('the dialogs\' validators say what is wrong, and their choices are the register map\'s', async function () {
     const seen = await page.evaluate(() => {
       interface Def { defaults: Record<string, { validate?: (this: object, v: unknown, opt?: object) => unknown }> }
@@ -252,6 +360,45 @@ describe('demo editor in Chromium', function () {
     for (const cells of found) assert.match(cells[1], /^DIRIS A20/, `unit ${cells[0]} shows product "${cells[1]}"`);
   });
 
+  it('the connection\'s meter list is checked, and the scan adds the meters found to it, keeping the names written', async function () {
+    await page.locator('#diris-demo-measure').dblclick();
+    await page.locator('#node-input-btn-connection-edit').click();
+    const tray = page.locator('.red-ui-tray').last();
+    const meters = tray.locator('#node-config-input-meters');
+    await meters.waitFor();
+    assert.equal(await meters.getAttribute('placeholder'), '5=incomer, 6=pv (names by unit id)');
+    await meters.fill('5=');
+    await meters.blur();
+    await eventually(() => hasError('#node-config-input-meters'), (bad) => bad, 'the meter list "5=" marked invalid');
+    assert.equal(await tooltipOf('#node-config-input-meters'), '5=: not <unit id 1..247>=<name>');
+    // A name the user wrote for unit 5 stays; the scan names the others.
+    await meters.fill('5=incomer');
+    await meters.blur();
+    await eventually(() => hasError('#node-config-input-meters'), (bad) => !bad, 'the meter list "5=incomer" accepted');
+
+    await showTab('scan');
+    await tray.locator('#socomec-connection-scan-units').fill('4-7');
+    await tray.locator('#socomec-connection-scan').click();
+    const fill = tray.locator('#socomec-connection-fill-meters');
+    await fill.waitFor({ timeout: 20_000 });
+    await fill.click();
+    await tray.locator('.socomec-connection-filled', { hasText: '1 meter(s) added to the meter list: save the connection.' }).waitFor();
+    assert.equal(await meters.inputValue(), '5=incomer, 6=diris-a-20-6');
+    // Again: nothing more to add.
+    await fill.click();
+    await tray.locator('.socomec-connection-filled', { hasText: 'Every meter found is already in the meter list.' }).waitFor();
+    assert.equal(await meters.inputValue(), '5=incomer, 6=diris-a-20-6');
+    // From an empty list: every meter found, named after its model and unit id.
+    await showTab('link');
+    await meters.fill('');
+    await showTab('scan');
+    await fill.click();
+    await tray.locator('.socomec-connection-filled', { hasText: '2 meter(s) added to the meter list: save the connection.' }).waitFor();
+    assert.equal(await meters.inputValue(), '5=diris-a-20-5, 6=diris-a-20-6');
+    assert.equal(await hasError('#node-config-input-meters'), false);
+    await screenshot(page, 'editor-connection-meter-list');
+  });
+
   it('closing the connection dialog stops its scan: the next scan runs at once, not "already running"', async function () {
     await page.locator('#diris-demo-measure').dblclick();
     await page.locator('#node-input-btn-connection-edit').click();
@@ -275,6 +422,46 @@ describe('demo editor in Chromium', function () {
     await result.locator('tbody tr, .socomec-connection-error').first().waitFor({ timeout: 20_000 });
     assert.equal(await result.locator('.socomec-connection-error').count(), 0, `the scan failed: ${await result.textContent()}`);
     assert.equal(await result.locator('tbody tr').count(), 2);
+  });
+
+  it('the many-meters example imports valid, its read node with two output ports, and its import undoes cleanly', async function () {
+    const example = JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, 'examples', 'many-meters.json'), 'utf8')) as { id: string; type: string }[];
+    const seen = await page.evaluate((nodes) => {
+      interface EditorNode { id: string; type: string; name?: string; valid?: boolean; validationErrors?: string[]; outputs?: number; z: string; meters?: string }
+      const editor = (window as unknown as {
+        RED: {
+          view: { importNodes(nodes: unknown, options: object): void; redraw(full?: boolean): void };
+          nodes: { node(id: string): EditorNode | null };
+          history: { pop(): void };
+          workspaces: { show(id: string): void };
+        };
+      }).RED;
+      editor.view.importNodes(nodes, { addFlow: true });
+      const problems: string[] = [];
+      for (const { id } of nodes as { id: string }[]) {
+        const n = editor.nodes.node(id);
+        if (n === null) problems.push(`${id} was not imported`);
+        else if (n.valid === false) problems.push(`${n.type} "${n.name ?? n.id}": ${(n.validationErrors ?? []).join(', ')}`);
+      }
+      const read = editor.nodes.node('3a11e7e5c0de0002')!;
+      editor.workspaces.show(read.z);
+      editor.view.redraw(true);
+      return { problems, outputs: read.outputs, meters: editor.nodes.node('socomec-example-line')?.meters };
+    }, example);
+    assert.deepEqual(seen, { problems: [], outputs: 2, meters: '5=incomer, 6=feeder' });
+    await eventually(() => page.locator('#\\33 a11e7e5c0de0002 .red-ui-flow-port-output').count(), (n) => n === 2, 'the read node\'s output ports');
+
+    // Undo the import: the demo keeps its one connection for the tests after this one.
+    const left = await page.evaluate(() => {
+      const editor = (window as unknown as {
+        RED: { history: { pop(): void }; nodes: { node(id: string): { z: string } | null | undefined }; workspaces: { show(id: string): void } };
+      }).RED;
+      editor.history.pop();
+      const measure = editor.nodes.node('diris-demo-measure');
+      if (measure) editor.workspaces.show(measure.z);
+      return ['3a11e7e5c0de0002', 'socomec-example-line'].filter((id) => editor.nodes.node(id));
+    });
+    assert.deepEqual(left, [], 'still there after undo');
   });
 
   it('the MQTT example flows import with every node and config node valid', async function () {
@@ -346,5 +533,81 @@ describe('demo editor in Chromium', function () {
     assert.deepEqual(result.before, [`socomec-example-connection 127.0.0.1:${demo!.modbusPort}`]);
     assert.deepEqual(result.conflicts, ['read-measurements: import_conflict', 'write-settings: import_conflict']);
     assert.deepEqual(result.after, result.before, 'the examples use the demo\'s connection, pointed at the running simulator');
+  });
+
+  it('after a deploy, the connection\'s counters show the line load and each polling node\'s meters by name (kept at the end: it deploys)', async function () {
+    // The many-meters example, pointed at the demo's simulator, its read node unnamed (labelled by its list), deployed as a user does.
+    const example = (JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, 'examples', 'many-meters.json'), 'utf8')) as { id: string; type: string }[]).map((n) =>
+      n.type === 'socomec-connection' ? { ...n, port: demo!.modbusPort } : n.type === 'socomec-read-measurements' ? { ...n, name: '' } : n,
+    );
+    await page.evaluate((nodes) => {
+      const editor = (window as unknown as { RED: { view: { importNodes(nodes: unknown, options: object): void }; nodes: { dirty(dirty: boolean): void } } }).RED;
+      editor.view.importNodes(nodes, { addFlow: true });
+      // As the Import dialog leaves it: something to deploy.
+      editor.nodes.dirty(true);
+    }, example);
+    await page.locator('#red-ui-header-button-deploy').click();
+    await page.locator('.red-ui-notification', { hasText: 'Successfully deployed' }).waitFor();
+
+    // The imported nodes come selected: click the empty canvas first, then open the read node.
+    await page.locator('#red-ui-workspace-chart').click({ position: { x: 600, y: 600 } });
+    await page.locator('#\\33 a11e7e5c0de0002').dblclick();
+    await page.locator('#node-input-btn-connection-edit').click();
+    const tray = page.locator('.red-ui-tray').last();
+    await tray.locator('#node-config-input-meters').waitFor();
+    await showTab('scan');
+    // Its first polls come within one interval (2 s) of the deploy.
+    const rows = await eventually(
+      async () => {
+        await tray.locator('#socomec-connection-stats-refresh').click();
+        await tray.locator('#socomec-connection-stats table').first().waitFor();
+        return tray.locator('.socomec-connection-poller[data-node="3a11e7e5c0de0002"] tbody tr').evaluateAll((trs) =>
+          trs.map((tr) => Array.from(tr.querySelectorAll('td')).map((td) => td.textContent ?? '')),
+        );
+      },
+      (found) => found.length === 2 && found.every((cells) => Number(cells[2]) > 0),
+      'the polling node\'s meters with reads',
+    );
+    await screenshot(page, 'editor-connection-line-counters');
+    assert.deepEqual(rows.map((cells) => cells.slice(0, 2)), [['5', 'incomer'], ['6', 'feeder']]);
+    for (const cells of rows) {
+      assert.deepEqual(cells.slice(3, 5), ['0', '0'], `unit ${cells[0]}: errors and timeouts`);
+      assert.match(cells[5], /\d:\d\d:\d\d/, `unit ${cells[0]}: last success`);
+      assert.match(cells[6], /^\d+$/, `unit ${cells[0]}: latency ms`);
+    }
+    assert.match((await tray.locator('.socomec-connection-poller[data-node="3a11e7e5c0de0002"] > div').first().textContent()) ?? '', /^readings 5-6: every 2 s, \d+ % of the line's time$/);
+    assert.match((await tray.locator('tr.socomec-connection-line td').textContent()) ?? '', /^\d+ % of the line's time$/);
+  });
+
+  it('polls that ask more than the line carries: the node\'s status and the counters say the line is over budget (after the deploy above)', async function () {
+    // A slow line: 150 ms of silence before each request, two meters polled every 0.2 s.
+    await page.locator('#\\33 a11e7e5c0de0002').dblclick();
+    let tray = page.locator('.red-ui-tray').last();
+    await tray.locator('#node-input-pollSeconds').fill('0.2');
+    await page.locator('#node-input-btn-connection-edit').click();
+    tray = page.locator('.red-ui-tray').last();
+    await tray.locator('#node-config-input-meters').waitFor();
+    await showTab('timing');
+    await tray.locator('#node-config-input-interRequestDelayMs').fill('150');
+    for (const button of ['#node-config-dialog-ok', '#node-dialog-ok']) {
+      const done = page.locator('.red-ui-tray').last().locator(button);
+      const closing = await done.elementHandle();
+      await done.click();
+      await page.waitForFunction((element) => element === null || !element.isConnected, closing);
+    }
+    await page.locator('#red-ui-header-button-deploy').click();
+    await page.locator('.red-ui-notification', { hasText: 'Successfully deployed' }).last().waitFor();
+    await page.locator('#\\33 a11e7e5c0de0002 .red-ui-flow-node-status-label', { hasText: /^line over budget: every \d+\.\d s$/ }).waitFor({ timeout: 20_000 });
+
+    await page.locator('#\\33 a11e7e5c0de0002').dblclick();
+    await page.locator('#node-input-btn-connection-edit').click();
+    tray = page.locator('.red-ui-tray').last();
+    await tray.locator('#node-config-input-meters').waitFor();
+    await showTab('scan');
+    const load = tray.locator('tr.socomec-connection-line');
+    await load.waitFor();
+    assert.match((await load.locator('td').textContent()) ?? '', /^\d+ % of the line's time: over budget, the polls fall behind; intervals × \d+\.\d would fit$/);
+    assert.ok(await load.evaluate((row) => row.classList.contains('socomec-connection-error')), 'the over-budget line load is not marked');
+    await screenshot(page, 'editor-connection-line-over-budget');
   });
 });

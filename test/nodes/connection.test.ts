@@ -458,7 +458,7 @@ describe('the example flows', function () {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const commentNode = require(path.join(coreNodes, 'core/common/90-comment.js')) as NodeInitializer;
   // The examples of the connection and the read nodes (the other nodes' examples are tested with them).
-  const examples = ['read-measurements.json', 'read-identity.json', 'connection-scan.json'].filter((name) => fs.existsSync(path.join(examplesDir, name)));
+  const examples = ['read-measurements.json', 'read-identity.json', 'connection-scan.json', 'many-meters.json'].filter((name) => fs.existsSync(path.join(examplesDir, name)));
   let sim: TestSimulator;
 
   before(async function () {
@@ -476,6 +476,7 @@ describe('the example flows', function () {
   it('has examples for the read nodes', function () {
     assert.ok(examples.includes('read-measurements.json'));
     assert.ok(examples.includes('read-identity.json'));
+    assert.ok(examples.includes('many-meters.json'));
   });
 
   for (const name of examples) {
@@ -492,7 +493,8 @@ describe('the example flows', function () {
           // Watch each Socomec node's output next to the example's own wiring.
           const watcher = helperNode(`watch-${copy.id}`);
           watchers.push(watcher);
-          copy.wires = [[...((copy.wires as string[][] | undefined)?.[0] ?? []), watcher.id]];
+          const [first = [], ...others] = (copy.wires as string[][] | undefined) ?? [];
+          copy.wires = [[...first, watcher.id], ...others];
         }
         flow.push(copy);
       }
