@@ -180,7 +180,7 @@ export class LinePoller extends EventEmitter {
 
   health(unitId: number): MeterHealth | undefined {
     const record = this.healthBook.get(unitId);
-    return record ? { ...record } : undefined;
+    return record ? Object.assign({}, record) : undefined;
   }
 
   budget(): LineBudget {

@@ -154,7 +154,7 @@ function outputs(meter: Meter, msg: NodeMessage | undefined, reading: Reading, u
   return Object.entries(reading.payload).map(([key, value]) => {
     const unit = reading.units[key] ?? '';
     const one = { payload: value, units: { [key]: unit }, timestamp: reading.timestamp, requests: reading.requests, topicSuffix: key };
-    return meter.output(msg, unitId, one, { ...facts, key, unit });
+    return meter.output(msg, unitId, one, Object.assign({ key, unit }, facts));
   });
 }
 

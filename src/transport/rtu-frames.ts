@@ -114,7 +114,7 @@ export class RtuReplyDecoder {
       if (buf.length - offset < length) break;
       const header = { unitId: buf[offset], fn: buf[offset + 1], firstChunk: chunkOf(offset) };
       if (crcMatchesAt(buf, offset, length)) {
-        frames.push({ ...header, body: Buffer.from(buf.subarray(offset + 2, offset + length - 2)) });
+        frames.push({ unitId: header.unitId, fn: header.fn, firstChunk: header.firstChunk, body: Buffer.from(buf.subarray(offset + 2, offset + length - 2)) });
         offset += length;
       } else {
         garbled.push(header);
