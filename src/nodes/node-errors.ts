@@ -6,7 +6,7 @@
 import type { NodeStatus } from 'node-red';
 import { describeError, meterName } from '../device';
 import { englishPhrase } from '../device/reasons';
-import { reasonOf, wordReason, type ErrorReason, type PhraseBook } from '../transport/reasons';
+import { reasonOf, textReason, wordReason, type ErrorReason, type PhraseBook } from '../transport/reasons';
 import { catalogPhrase, catalogText, linkDownText, statusText } from './status-text';
 
 /**
@@ -20,6 +20,37 @@ const WORDED = '';
 /** The node layer's own reasons in English (the locale files hold them in every language, under "cause", with the library's). */
 export const NODE_PHRASES: Readonly<Record<string, string>> = {
   badMsgUnitId: 'msg.unitId must be an integer __min__..__max__, got __got__',
+  // A saved setting: what is wrong with it (the settings schema's problems), where, and the value.
+  badSetting: '__problem__ (in the node settings), got __got__',
+  badSettings: '__problems__',
+  settingRequired: '__name__ is required',
+  settingInteger: '__name__ must be an integer __min__..__max__',
+  settingNumber: '__name__ must be a number __min__..__max__',
+  settingOneOf: '__name__ must be one of __choices__',
+  settingSomeOf: '__name__ must be a non-empty list of __choices__',
+  settingAtLeast: '__name__ must be at least __other__ (__value__)',
+  settingNeeds: '__name__ needs __option__',
+  settingPattern: '__name__ is not in the expected form',
+  settingUnitIds: '__name__: __entries__ is not a unit id 1..__max__ or a range such as 5-12',
+  settingNames: '__name__: __entries__ is not "<unit id 1..__max__>=<name>"',
+  badConfigUnitId: 'unit id __got__ in the node settings is not an integer __min__..__max__',
+  badSeconds: '__name__ __got__ is not a number of seconds __min__..__max__',
+  badNameList: '__name__ must be an array of names or a comma separated string, got __got__',
+  badModel: 'model __got__ in the node settings is unknown (valid: __valid__)',
+  badUnitIdList: 'unitIds: __cause__ (in the node settings)',
+  slowGroupsNotRead: 'slow groups __slow__ are not among the groups read (__groups__) (in the node settings)',
+  noConnection: 'no socomec-connection configured: open the node and choose or add a connection',
+  badConnection: 'connection "__connection__": __cause__',
+  badDryRun: 'msg.dryRun must be true or false, got __got__',
+  // The reset node's options, as its editor labels them (a test holds them to the labels).
+  commandNotAllowed: '"__command__" is not allowed by this node (tick "__option__"); allowed: __allowed__; nothing sent',
+  optionAllowRestart: 'Allow restart of the meter',
+  optionAllowFactoryConfig: 'Allow loading the factory configuration',
+  commandInList: 'send __commands__ on its own, not in a list of resets; nothing sent',
+  // socomec-mqtt's input.
+  mqttBadUnitId: 'msg.unitId __got__ is not a unit id 1..__max__: wire a Socomec read node into this node',
+  mqttPerValue: 'one value per msg (msg.key) is not supported: set read-measurements\' output to "one message"',
+  mqttBadPayload: 'msg.payload must be the object of values of read-measurements or the identity of read-identity, got __got__',
 };
 
 /** Every reason's English phrase the node layer may word: the library's and its own. */
@@ -117,6 +148,25 @@ const localPhrase: PhraseBook = (code) => catalogPhrase('cause', code);
 function causeText(cause: unknown): string {
   const reason = reasonOf(cause);
   return reason === undefined ? messageOf(cause) : wordReason(reason, localPhrase, englishNodePhrase);
+}
+
+/**
+ * A bad setting or msg as a node hands it to Node-RED when no meter was asked (a setup that
+ * cannot work, socomec-mqtt's input): the same error, its message in the runtime's language.
+ * An error without a reason is said as it is.
+ */
+export function inUserLanguage(err: unknown): Error {
+  const reason = reasonOf(err);
+  if (reason === undefined) return asError(err);
+  const worded = new NodeInputError(reason, { unitId: fieldOf(err, 'unitId') as number | undefined, problems: fieldOf(err, 'problems') as string[] | undefined });
+  worded.message = causeText(err);
+  return worded;
+}
+
+/** Anything thrown as a bad input with a reason: a message without one becomes its own words (textReason). */
+export function asInputError(err: unknown): NodeInputError {
+  if (err instanceof NodeInputError) return err;
+  return new NodeInputError(reasonOf(err) ?? textReason(messageOf(err)));
 }
 
 /**
