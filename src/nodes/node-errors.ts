@@ -42,7 +42,9 @@ export const NODE_PHRASES: Readonly<Record<string, string>> = {
   noConnection: 'no socomec-connection configured: open the node and choose or add a connection',
   badConnection: 'connection "__connection__": __cause__',
   badDryRun: 'msg.dryRun must be true or false, got __got__',
-  // The reset node's options, as its editor labels them (a test holds them to the labels).
+  factoryBlockSetting: 'block __block__ holds factory/calibration data: tick "__option__" to use it',
+  // Options of the write-settings and reset nodes, as their editors label them (a test holds them to the labels).
+  optionAllowFactoryBlocks: 'Allow factory and calibration blocks (dangerous)',
   commandNotAllowed: '"__command__" is not allowed by this node (tick "__option__"); allowed: __allowed__; nothing sent',
   optionAllowRestart: 'Allow restart of the meter',
   optionAllowFactoryConfig: 'Allow loading the factory configuration',

@@ -45,7 +45,7 @@ function parse(def: WriteSettingsDef): WriteSettingsSettings {
   const allowFactoryBlocks = def.allowFactoryBlocks === true;
   // The editor refuses this too; a flow edited by hand must not slip past it.
   if (getBlock(block).factoryOnly && !allowFactoryBlocks) {
-    throw new NodeInputError({ code: 'factoryBlock', block: getBlock(block).title.toLowerCase(), start: getBlock(block).start });
+    throw new NodeInputError({ code: 'factoryBlockSetting', block: blockName(block), option: { code: 'optionAllowFactoryBlocks' } });
   }
   return {
     unitId: configuredUnitId(def.unitId),

@@ -10,6 +10,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DeviceError, DirisDevice, MEASUREMENT_GROUPS, selectMeasurementFields, validateSettings } from '../../src/device';
 import { ENGLISH_PHRASES, englishPhrase } from '../../src/device/reasons';
+import { configuredSeconds, configuredSettings, stringList } from '../../src/nodes/input-parsing';
+import { configuredModel } from '../../src/nodes/model-choice';
 import { NODE_PHRASES } from '../../src/nodes/node-errors';
 import { getProfile } from '../../src/registers';
 import { fillPhrase, ModbusLink, wordReason, type ErrorReason, type LinkConfig, type PhraseBook } from '../../src/transport';
@@ -151,6 +153,36 @@ describe('error reasons: a code and its parameters beside the English message', 
     assert.match(range.message, /^meter 5: settings refused, nothing written \(applicationSettings 36352\): ctPrimary: 20000 A is out of range 1\.\.10000 A; unknown setting "bogus" \(valid: /);
     assert.match(wordIn('de', refused), /^Einstellungen abgelehnt, nichts geschrieben \(applicationSettings 36352\): ctPrimary: 20000 A liegt außerhalb des Bereichs 1\.\.10000 A; unbekannte Einstellung "bogus" \(gültig: /);
     assert.deepEqual((range as DeviceError).problems?.[0], 'ctPrimary: 20000 A is out of range 1..10000 A', 'problems stay in English words for the library');
+  });
+
+  it('the node layer: a bad saved setting, seconds, a name list and the model carry reasons, worded whole in German and French', () => {
+    const saved = catchError(() => configuredSettings('socomec-read-measurements', { unitId: 'five', table: 'legacy64' }));
+    const reason = reasonOfError(saved);
+    assert.equal(reason.code, 'badSettings');
+    assert.deepEqual((reason.problems as ErrorReason[])[0], { code: 'badSetting', problem: { code: 'settingInteger', name: 'unitId', min: 1, max: 247 }, got: '"five"' });
+    assert.match(saved.message, /^unitId must be an integer 1\.\.247 \(in the node settings\), got "five"; table must be one of standard, /);
+    assert.match(wordIn('de', reason), /^unitId muss eine ganze Zahl 1\.\.247 sein \(in den Node-Einstellungen\), erhalten: "five"; table muss einer von standard, .* sein \(in den Node-Einstellungen\), erhalten: "legacy64"$/);
+    assert.match(wordIn('fr', reason), /^unitId doit être un entier 1\.\.247 \(dans les réglages du nœud\), reçu "five"; table doit être l'un de standard, /);
+    assert.equal(wordIn('de', reasonOfError(catchError(() => configuredSeconds('soon', 'pollSeconds')))), 'pollSeconds "soon" ist keine Zahl von Sekunden 0..86400');
+    assert.equal(wordIn('fr', reasonOfError(catchError(() => stringList(7, 'msg.fields')))), 'msg.fields doit être une liste de noms ou un texte séparé par des virgules, reçu 7');
+    assert.match(wordIn('de', reasonOfError(catchError(() => configuredModel('A99')))), /^das Modell "A99" in den Node-Einstellungen ist unbekannt \(gültig: auto, A10, /);
+  });
+
+  it('an option a refusal names reads as the node\'s editor labels it, in every language', () => {
+    const labels = (lang: string, type: string): Record<string, string> =>
+      (JSON.parse(readFileSync(join(LOCALES, lang, `${type}.json`), 'utf8')) as Record<string, { label: Record<string, string> }>)[type].label;
+    const options: [string, string, string][] = [
+      ['optionAllowRestart', 'socomec-reset', 'allowRestart'],
+      ['optionAllowFactoryConfig', 'socomec-reset', 'allowFactoryConfig'],
+      ['optionAllowFactoryBlocks', 'socomec-write-settings', 'allowFactoryBlocks'],
+    ];
+    assert.deepEqual(Object.keys(NODE_PHRASES).filter((code) => code.startsWith('option')).sort(), options.map(([code]) => code).sort());
+    for (const lang of ['en-US', 'de', 'fr']) {
+      for (const [code, type, label] of options) {
+        const phrase = causes(lang)[code];
+        assert.ok(labels(lang, type)[label].startsWith(phrase), `${lang} ${code} "${phrase}" is not the label "${labels(lang, type)[label]}"`);
+      }
+    }
   });
 });
 
