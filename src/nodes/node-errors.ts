@@ -53,7 +53,21 @@ export const NODE_PHRASES: Readonly<Record<string, string>> = {
   mqttBadUnitId: 'msg.unitId __got__ is not a unit id 1..__max__: wire a Socomec read node into this node',
   mqttPerValue: 'one value per msg (msg.key) is not supported: set read-measurements\' output to "one message"',
   mqttBadPayload: 'msg.payload must be the object of values of read-measurements or the identity of read-identity, got __got__',
+  // What a node was doing (FailureContext.block): the nodes' own blocks; write-settings names the register map's.
+  blockMeasurements: 'measurements',
+  blockIdentity: 'identity',
+  blockReset: 'reset (1024)',
+  blockActions: 'actions (57856)',
+  blockAlarms: 'alarms (36176)',
+  blockLegacyAlarms: 'legacy alarms (1280)',
 };
+
+/** The code of each block's words, by the English block (FailureContext.block stays that: callers may compare it). */
+const BLOCK_WORDS: Readonly<Record<string, string>> = Object.fromEntries(
+  Object.entries(NODE_PHRASES)
+    .filter(([code]) => code.startsWith('block'))
+    .map(([code, phrase]) => [phrase, code]),
+);
 
 /** Every reason's English phrase the node layer may word: the library's and its own. */
 const englishNodePhrase: PhraseBook = (code) => NODE_PHRASES[code] ?? englishPhrase(code);
@@ -189,7 +203,8 @@ function failureText(err: unknown, unitId: number | undefined, link: string | un
       ? catalogText('error', link === undefined ? 'someMeter' : 'someMeterOnLink', { link: link ?? '' })
       : catalogText('error', link === undefined ? 'meter' : 'meterOnLink', { unitId: String(unitId), link: link ?? '' });
   const showBlock = block !== undefined && !namesItself && !cause.includes(block);
-  return catalogText('error', showBlock ? 'failedIn' : 'failed', { meter, block: block ?? '', cause });
+  const blockText = block !== undefined && Object.hasOwn(BLOCK_WORDS, block) ? causeText({ reason: { code: BLOCK_WORDS[block] } }) : block;
+  return catalogText('error', showBlock ? 'failedIn' : 'failed', { meter, block: blockText ?? '', cause });
 }
 
 /** Any failure as the node layer's one error, naming the meter, the link and the block. */
