@@ -155,6 +155,31 @@ describe('error reasons: a code and its parameters beside the English message', 
     assert.deepEqual((range as DeviceError).problems?.[0], 'ctPrimary: 20000 A is out of range 1..10000 A', 'problems stay in English words for the library');
   });
 
+  it('the rarer settings problems: a value not allowed, an array\'s element, an alarm threshold without its quantity, not an object', () => {
+    const ctx = { unitId: 5, meter: 'meter 5' };
+    const refused = reasonOfError(catchError(() => validateSettings('applicationSettings', { ctSecondary: 2, alarmUpperThreshold: 30 }, ctx)));
+    assert.deepEqual(
+      (refused.problems as ErrorReason[]).map((p) => p.code),
+      ['notAllowed', 'quantityNeeded'],
+    );
+    assert.equal(
+      wordIn('de', refused),
+      'Einstellungen abgelehnt, nichts geschrieben (applicationSettings 36352): ctSecondary: 2 A ist nicht erlaubt; erlaubt: 1, 5 A; "alarmUpperThreshold" ist in der Einheit der Größe von alarmType: geben Sie alarmType mit an',
+    );
+    const unknown = reasonOfError(catchError(() => validateSettings('applicationSettings', { alarmUpperThreshold: 30 }, { ...ctx, current: { alarmType: 99 } })));
+    assert.match(wordIn('fr', unknown), /: « alarmUpperThreshold » est dans l'unité de la grandeur de alarmType, et le alarmType du compteur \(99\) n'en nomme aucune$/);
+
+    const element = catchError(() => validateSettings('industrialization', { currentGainCoefficients: [1, 2, 70000, 4] }, { ...ctx, allowFactoryBlocks: true }));
+    const elementProblem = (reasonOfError(element).problems as ErrorReason[])[0];
+    assert.deepEqual(elementProblem, { code: 'arrayElement', key: 'currentGainCoefficients', index: '2', problem: { code: 'valueOutOfRange', value: '70000', min: '0', max: '65535' } });
+    assert.match(element.message, /: currentGainCoefficients: element 2: 70000 is out of range 0\.\.65535$/);
+    assert.equal(wordIn('de', elementProblem), 'currentGainCoefficients: Element 2: 70000 liegt außerhalb des Bereichs 0..65535');
+    assert.equal(wordIn('fr', elementProblem), 'currentGainCoefficients : élément 2 : 70000 est hors de la plage 0..65535');
+
+    const notObject = reasonOfError(catchError(() => validateSettings('applicationSettings', [1, 2], ctx)));
+    assert.match(wordIn('fr', notObject), /: les réglages doivent être un objet \{ clé: valeur \}, reçu une liste$/);
+  });
+
   it('the node layer: a bad saved setting, seconds, a name list and the model carry reasons, worded whole in German and French', () => {
     const saved = catchError(() => configuredSettings('socomec-read-measurements', { unitId: 'five', table: 'legacy64' }));
     const reason = reasonOfError(saved);
