@@ -126,7 +126,7 @@ export class ConnectionSupervisor {
     if (!this.closed) this.events.connected();
   }
 
-  private onChannelLost(channel: LinkChannel, reason: string): void {
+  private onChannelLost(channel: LinkChannel, reason: ErrorReason): void {
     if (this.channel_ !== channel || this.closed) return;
     this.channel_ = undefined;
     void channel.release();

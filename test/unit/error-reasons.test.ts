@@ -14,7 +14,7 @@ import { configuredSeconds, configuredSettings, stringList } from '../../src/nod
 import { configuredModel } from '../../src/nodes/model-choice';
 import { NODE_PHRASES } from '../../src/nodes/node-errors';
 import { getProfile } from '../../src/registers';
-import { fillPhrase, ModbusLink, wordReason, type ErrorReason, type LinkConfig, type PhraseBook } from '../../src/transport';
+import { classifyError, fillPhrase, ModbusLink, wordReason, type ErrorReason, type LinkConfig, type PhraseBook } from '../../src/transport';
 import { ManualClock } from '../helpers/manual-clock';
 import { ScriptedLine } from '../helpers/scripted-line';
 
@@ -92,7 +92,18 @@ describe('error reasons: a code and its parameters beside the English message', 
     line.refuse = true;
     const down = (await clock.settle(link.readHoldingRegisters(5, 0, 1))).error;
     assert.equal(reasonOfError(down).code, 'linkDown');
-    assert.equal(wordIn('fr', reasonOfError(down)), `liaison vers meter.test:502 coupée : ${String(reasonOfError(down).detail)}`);
+    assert.deepEqual(reasonOfError(down).detail, { code: 'closedByPeer' });
+    assert.equal(down!.message, 'link to meter.test:502 is down: connection closed by the peer');
+    assert.equal(wordIn('fr', reasonOfError(down)), "liaison vers meter.test:502 coupée : connexion fermée par l'autre bout");
+    // A system error keeps its code, and its meaning is worded around it.
+    const refused = classifyError(Object.assign(new Error('connect ECONNREFUSED 10.0.0.9:502'), { code: 'ECONNREFUSED' }), { link: 'tcp 10.0.0.9:502' });
+    assert.deepEqual(refused.reason.detail, { code: 'systemError', errno: 'ECONNREFUSED', meaning: { code: 'errnoECONNREFUSED' } });
+    assert.equal(refused.message, 'link to tcp 10.0.0.9:502 is down: connection refused (ECONNREFUSED)');
+    assert.equal(wordIn('de', refused.reason), 'Verbindung zu tcp 10.0.0.9:502 getrennt: Verbindung abgelehnt (ECONNREFUSED)');
+    const missing = classifyError(new Error('Error: No such file or directory, cannot open /dev/ttyUSB7'), { link: '/dev/ttyUSB7' });
+    assert.equal(wordIn('fr', missing.reason), 'liaison vers /dev/ttyUSB7 coupée : fichier ou répertoire introuvable (ENOENT)');
+    const unknownCode = classifyError(Object.assign(new Error('read EWEIRD'), { code: 'EWEIRD' }), { link: 'x' });
+    assert.equal(wordIn('de', unknownCode.reason), 'Verbindung zu x: Systemfehler (EWEIRD)');
 
     const waiting = clock.track(link.readHoldingRegisters(5, 1, 1));
     await link.close();
