@@ -75,6 +75,7 @@ export const DEVICE_PHRASES: Readonly<Record<string, string>> = {
   modelNoReset: 'the __model__ has no "__name__" reset (its resets: __names__)',
   unknownReset: 'unknown reset __name__ (valid: __names__)',
   resetNotAllowed: 'not allowed by this node: __names__ (allowed: __allowed__)',
+  badMeterNames: 'meter names __entries__ are not "<unit id 1..__max__>=<name>"',
 };
 
 /** Every reason's English phrase: the device's and the transport's. */

@@ -5,7 +5,7 @@
  */
 import type { NodeStatus } from 'node-red';
 import { describeError, meterName } from '../device';
-import { englishPhrase } from '../device/reasons';
+import { englishMqttPhrase } from '../mqtt/reasons';
 import { reasonOf, textReason, wordReason, type ErrorReason, type PhraseBook } from '../transport/reasons';
 import { catalogPhrase, catalogText, linkDownText, statusText } from './status-text';
 
@@ -70,7 +70,7 @@ const BLOCK_WORDS: Readonly<Record<string, string>> = Object.fromEntries(
 );
 
 /** Every reason's English phrase the node layer may word: the library's and its own. */
-const englishNodePhrase: PhraseBook = (code) => NODE_PHRASES[code] ?? englishPhrase(code);
+const englishNodePhrase: PhraseBook = (code) => NODE_PHRASES[code] ?? englishMqttPhrase(code);
 
 /** A bad msg property or node setting: the caller's input, not the meter, is wrong. */
 export class NodeInputError extends Error {

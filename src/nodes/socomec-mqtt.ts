@@ -124,7 +124,7 @@ export = function (RED: NodeAPI): void {
     let statusShown: string | undefined;
     const emit = (result: FormatResult): void => {
       const waitingChanged = result.waiting !== waiting;
-      if (result.waiting !== undefined && waitingChanged) node.warn(result.waiting);
+      if (result.waiting !== undefined && waitingChanged) node.warn(result.waitingReason === undefined ? result.waiting : inUserLanguage({ reason: result.waitingReason }).message);
       waiting = result.waiting;
       if (result.messages.length > 0) node.send([result.messages as unknown as NodeMessage[]]);
       // The status changes with availability only: no per-reading work over every meter.

@@ -51,6 +51,7 @@ async function main(): Promise<void> {
     { id: 'badSetting', x: 100, y: 200, type: 'socomec-read-measurements', z: 'tab', name: 'bad setting', connection: 'conn', unitId: 'five', groups: ['instantaneous'], pollSeconds: 0, wires: [[]] },
     { id: 'reset5', x: 250, y: 200, type: 'socomec-reset', z: 'tab', name: 'reset', connection: 'conn', unitId: 5, allowMaxCurrents: true, wires: [[]] },
     { id: 'mqtt', x: 400, y: 200, type: 'socomec-mqtt', z: 'tab', name: 'mqtt', site: 'lang', wires: [[]] },
+    { id: 'mqttBadNames', x: 400, y: 260, type: 'socomec-mqtt', z: 'tab', name: 'bad names', site: 'lang', names: '5=incomer, 300=x', wires: [[]] },
     { id: 'caught', x: 550, y: 40, type: 'catch', z: 'tab', name: '', scope: ['read5', 'read7', 'badSetting', 'reset5', 'mqtt'], uncaught: false, wires: [['report']] },
     { id: 'report', x: 700, y: 40, type: 'function', z: 'tab', name: 'report', func: 'node.warn("caught:" + msg.error.message); return null;', outputs: 0, wires: [] },
   ];

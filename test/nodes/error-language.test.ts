@@ -74,7 +74,7 @@ describe('errors in the runtime\'s language, as a Catch node and the log get the
     const link = `tcp 127.0.0.1:${run.port}`;
     assert.equal(run.caught.badFields, `${CAUGHT}Zähler 5 an ${link}: Messwerte: msg.fields muss eine Liste von Namen oder ein durch Kommas getrennter Text sein, erhalten: 7`);
     const badSetting = 'die Unit-ID "five" in den Node-Einstellungen ist keine ganze Zahl 1..247';
-    assert.deepEqual(run.deployLines, [`[error] [socomec-read-measurements:bad setting] ${badSetting}`]);
+    assert.deepEqual(run.deployLines.filter((line) => line.includes(':bad setting]')), [`[error] [socomec-read-measurements:bad setting] ${badSetting}`]);
     assert.equal(run.caught.badSetting, `${CAUGHT}${badSetting}`);
     assert.equal(run.caught.resetNotAllowed, `${CAUGHT}Zähler 5 an ${link}: Rücksetzen abgelehnt, nichts gesendet: von diesem Node nicht erlaubt: hourMeter (erlaubt: maxCurrents)`);
     assert.equal(
@@ -82,6 +82,7 @@ describe('errors in the runtime\'s language, as a Catch node and the log get the
       `${CAUGHT}Zähler 5 an ${link}: Aktionen (57856): "restart" ist von diesem Node nicht erlaubt (aktivieren Sie "Neustart des Zählers erlauben"); erlaubt: maxCurrents; nichts gesendet`,
     );
     assert.equal(run.caught.mqttNoUnitId, `${CAUGHT}msg.unitId undefined ist keine Unit-ID 1..247: verbinden Sie einen Socomec-Lese-Node mit diesem Node`);
+    assert.deepEqual(run.deployLines.filter((line) => line.includes(':bad names]')), ['[error] [socomec-mqtt:bad names] die Zählernamen "300=x" sind nicht "<Unit-ID 1..247>=<Name>"']);
   });
 
   it('in French', async () => {
@@ -95,7 +96,7 @@ describe('errors in the runtime\'s language, as a Catch node and the log get the
     assert.match(run.caught.unknownField, /^caught:compteur 5 sur .* : sélection de mesures invalide : champ inconnu « bogus » pour la table standard du DIRIS A-20; champs valides : hourMeter, /);
     assert.equal(run.caught.badFields, `${CAUGHT}compteur 5 sur ${link} : mesures : msg.fields doit être une liste de noms ou un texte séparé par des virgules, reçu 7`);
     const badSetting = 'l\'adresse "five" dans les réglages du nœud n\'est pas un entier 1..247';
-    assert.deepEqual(run.deployLines, [`[error] [socomec-read-measurements:bad setting] ${badSetting}`]);
+    assert.deepEqual(run.deployLines.filter((line) => line.includes(':bad setting]')), [`[error] [socomec-read-measurements:bad setting] ${badSetting}`]);
     assert.equal(run.caught.badSetting, `${CAUGHT}${badSetting}`);
     assert.equal(run.caught.resetNotAllowed, `${CAUGHT}compteur 5 sur ${link} : remise à zéro refusée, rien envoyé : non autorisé par ce nœud : hourMeter (autorisés : maxCurrents)`);
     assert.equal(
@@ -103,6 +104,7 @@ describe('errors in the runtime\'s language, as a Catch node and the log get the
       `${CAUGHT}compteur 5 sur ${link} : actions (57856) : « restart » n'est pas autorisé par ce nœud (cochez « Autoriser le redémarrage du compteur ») ; autorisés : maxCurrents ; rien envoyé`,
     );
     assert.equal(run.caught.mqttNoUnitId, `${CAUGHT}msg.unitId undefined n'est pas une adresse 1..247 : reliez un nœud de lecture Socomec à ce nœud`);
+    assert.deepEqual(run.deployLines.filter((line) => line.includes(':bad names]')), ['[error] [socomec-mqtt:bad names] les noms de compteurs "300=x" ne sont pas de la forme « <adresse 1..247>=<nom> »']);
   });
 
   it('in English, as the library words it: the Catch node\'s msg.error.message and the log line are the message alone', async () => {
@@ -115,12 +117,13 @@ describe('errors in the runtime\'s language, as a Catch node and the log get the
     assert.match(run.caught.badUnitId, /^caught:meter on tcp 127\.0\.0\.1:\d+: measurements: msg\.unitId must be an integer 1\.\.247, got 300$/);
     assert.deepEqual(run.errorLines, [`[error] [socomec-read-measurements:uncaught] ${silent}`]);
     const badSetting = 'unit id "five" in the node settings is not an integer 1..247';
-    assert.deepEqual(run.deployLines, [`[error] [socomec-read-measurements:bad setting] ${badSetting}`]);
+    assert.deepEqual(run.deployLines.filter((line) => line.includes(':bad setting]')), [`[error] [socomec-read-measurements:bad setting] ${badSetting}`]);
     assert.equal(run.caught.badSetting, `${CAUGHT}${badSetting}`);
     assert.equal(
       run.caught.restartNotAllowed,
       `${CAUGHT}meter 5 on ${link}: actions (57856): "restart" is not allowed by this node (tick "Allow restart of the meter"); allowed: maxCurrents; nothing sent`,
     );
     assert.equal(run.caught.mqttNoUnitId, `${CAUGHT}msg.unitId undefined is not a unit id 1..247: wire a Socomec read node into this node`);
+    assert.deepEqual(run.deployLines.filter((line) => line.includes(':bad names]')), ['[error] [socomec-mqtt:bad names] meter names "300=x" are not "<unit id 1..247>=<name>"']);
   });
 });

@@ -12,6 +12,8 @@ import { DeviceError, DirisDevice, MEASUREMENT_GROUPS, selectMeasurementFields, 
 import { ENGLISH_PHRASES, englishPhrase } from '../../src/device/reasons';
 import { configuredSeconds, configuredSettings, stringList } from '../../src/nodes/input-parsing';
 import { configuredModel } from '../../src/nodes/model-choice';
+import { MqttFormatter } from '../../src/mqtt';
+import { MQTT_PHRASES } from '../../src/mqtt/reasons';
 import { NODE_PHRASES } from '../../src/nodes/node-errors';
 import { getProfile } from '../../src/registers';
 import { classifyError, fillPhrase, ModbusLink, wordReason, type ErrorReason, type LinkConfig, type PhraseBook } from '../../src/transport';
@@ -50,8 +52,8 @@ describe('error reasons: a code and its parameters beside the English message', 
     return { clock, line, link };
   }
 
-  it('the English locale holds exactly the library\'s and the node layer\'s English phrases, and German and French have every one', () => {
-    const english = { ...ENGLISH_PHRASES, ...NODE_PHRASES };
+  it('the English locale holds exactly the library\'s (transport, device, MQTT formatter) and the node layer\'s English phrases, and German and French have every one', () => {
+    const english = { ...ENGLISH_PHRASES, ...MQTT_PHRASES, ...NODE_PHRASES };
     assert.deepEqual(causes('en-US'), english);
     for (const lang of ['de', 'fr']) assert.deepEqual(Object.keys(causes(lang)).sort(), Object.keys(english).sort(), lang);
   });
@@ -202,6 +204,20 @@ describe('error reasons: a code and its parameters beside the English message', 
     assert.equal(wordIn('de', reasonOfError(catchError(() => configuredSeconds('soon', 'pollSeconds')))), 'pollSeconds "soon" ist keine Zahl von Sekunden 0..86400');
     assert.equal(wordIn('fr', reasonOfError(catchError(() => stringList(7, 'msg.fields')))), 'msg.fields doit être une liste de noms ou un texte séparé par des virgules, reçu 7');
     assert.match(wordIn('de', reasonOfError(catchError(() => configuredModel('A99')))), /^das Modell "A99" in den Node-Einstellungen ist unbekannt \(gültig: auto, A10, /);
+  });
+
+  it('socomec-mqtt\'s formatter: bad options, a meter to clear it does not know, a meter waiting for its name', () => {
+    const origin = { name: 'test', sw_version: '0' };
+    const options = catchError(() => new MqttFormatter({ origin, site: '##', values: false, state: false }));
+    assert.equal(options.message, 'site "##" has no letter or digit; choose plain values, the JSON state or both');
+    assert.equal(wordIn('de', reasonOfError(options)), 'der Standort "##" hat keinen Buchstaben und keine Ziffer; wählen Sie einzelne Werte, den JSON-Zustand oder beides');
+    const formatter = new MqttFormatter({ origin });
+    const waiting = formatter.reading({ unitId: 5, link: 'tcp 10.0.0.9:502' }, { payload: { V1: 230 }, units: { V1: 'V' }, timestamp: 1 }, 1);
+    assert.equal(waiting.waiting, 'unit 5 on tcp 10.0.0.9:502 has no name yet: name it, or wire read-identity into this node');
+    assert.equal(wordIn('fr', waiting.waitingReason!), "l'adresse 5 sur tcp 10.0.0.9:502 n'a pas encore de nom : nommez-le, ou reliez read-identity à ce nœud");
+    const clear = catchError(() => formatter.clear({ id: 'pump' }));
+    assert.equal(clear.message, 'no meter "pump" to clear; known: unit 5 (no id yet)');
+    assert.equal(wordIn('de', reasonOfError(clear)), 'kein Zähler "pump" zum Entfernen; bekannt: Unit 5 (noch ohne ID)');
   });
 
   it('an option a refusal names reads as the node\'s editor labels it, in every language', () => {
