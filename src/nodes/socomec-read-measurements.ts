@@ -10,7 +10,7 @@ import { serveMeasurementFields } from './admin-endpoints';
 import { parseUnitIdList } from './connection-settings';
 import { configuredSeconds, configuredSetting, configuredUnitId, stringList } from './input-parsing';
 import { defineMeterNode, outputTopic, type MeterNodeContext, type MeterNodeDef, type MeterNodeSettings, type MeterWork, type PollReport } from './meter-node';
-import { textReason } from '../transport/reasons';
+import { reasonOf, textReason } from '../transport/reasons';
 import { explainError, messageOf, NodeInputError, type FailureContext } from './node-errors';
 import { configuredModel } from './model-choice';
 import { clockTime, successStatus } from './node-status';
@@ -79,7 +79,7 @@ function parse(def: ReadMeasurementsDef): ReadMeasurementsSettings {
   try {
     unitIds = typeof listed === 'string' && listed.trim() !== '' ? parseUnitIdList(listed) : [unitId];
   } catch (err) {
-    throw new NodeInputError({ code: 'badUnitIdList', cause: textReason(messageOf(err)) });
+    throw new NodeInputError({ code: 'badUnitIdList', cause: reasonOf(err) ?? textReason(messageOf(err)) });
   }
   return {
     unitId: unitIds[0],

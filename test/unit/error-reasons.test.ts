@@ -10,6 +10,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DeviceError, DirisDevice, MEASUREMENT_GROUPS, selectMeasurementFields, validateSettings } from '../../src/device';
 import { ENGLISH_PHRASES, englishPhrase } from '../../src/device/reasons';
+import { parseUnitIdList } from '../../src/nodes/connection-settings';
 import { configuredSeconds, configuredSettings, stringList } from '../../src/nodes/input-parsing';
 import { configuredModel } from '../../src/nodes/model-choice';
 import { MqttFormatter } from '../../src/mqtt';
@@ -204,6 +205,9 @@ describe('error reasons: a code and its parameters beside the English message', 
     assert.equal(wordIn('de', reasonOfError(catchError(() => configuredSeconds('soon', 'pollSeconds')))), 'pollSeconds "soon" ist keine Zahl von Sekunden 0..86400');
     assert.equal(wordIn('fr', reasonOfError(catchError(() => stringList(7, 'msg.fields')))), 'msg.fields doit être une liste de noms ou un texte séparé par des virgules, reçu 7');
     assert.match(wordIn('de', reasonOfError(catchError(() => configuredModel('A99')))), /^das Modell "A99" in den Node-Einstellungen ist unbekannt \(gültig: auto, A10, /);
+    const backwards = catchError(() => parseUnitIdList('5, 9-3'));
+    assert.equal(backwards.message, 'unit id range "9-3" ends before it starts');
+    assert.equal(wordIn('fr', reasonOfError(backwards)), 'la plage d\'adresses "9-3" finit avant de commencer');
   });
 
   it('socomec-mqtt\'s formatter: bad options, a meter to clear it does not know, a meter waiting for its name', () => {
