@@ -45,6 +45,12 @@ export const NODE_PHRASES: Readonly<Record<string, string>> = {
   slowGroupsNotRead: 'slow groups __slow__ are not among the groups read (__groups__) (in the node settings)',
   noConnection: 'no socomec-connection configured: open the node and choose or add a connection',
   badConnection: 'connection "__connection__": __cause__',
+  badConnectionSettings: 'bad connection settings: __cause__',
+  badConfigVersion: '__name__ __got__ is not a version number',
+  newerConfig: 'saved by a newer version of this package (__name__ __from__, this one reads up to __target__): update the package',
+  noMigration: 'no migration from __name__ __from__ to __to__',
+  linkLost: 'link __link__ lost: __cause__',
+  linkReconnected: 'link __link__ reconnected',
   badDryRun: 'msg.dryRun must be true or false, got __got__',
   factoryBlockSetting: 'block __block__ holds factory/calibration data: tick "__option__" to use it',
   // Options of the write-settings and reset nodes, as their editors label them (a test holds them to the labels).

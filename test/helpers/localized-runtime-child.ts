@@ -51,8 +51,10 @@ async function main(): Promise<void> {
     { id: 'badSetting', x: 100, y: 200, type: 'socomec-read-measurements', z: 'tab', name: 'bad setting', connection: 'conn', unitId: 'five', groups: ['instantaneous'], pollSeconds: 0, wires: [[]] },
     { id: 'reset5', x: 250, y: 200, type: 'socomec-reset', z: 'tab', name: 'reset', connection: 'conn', unitId: 5, allowMaxCurrents: true, wires: [[]] },
     { id: 'mqtt', x: 400, y: 200, type: 'socomec-mqtt', z: 'tab', name: 'mqtt', site: 'lang', wires: [[]] },
+    { id: 'badConn', type: 'socomec-connection', name: 'bad', transport: 'tcp', host: '127.0.0.1', port: 70000 },
+    { id: 'onBadConn', x: 100, y: 260, type: 'socomec-read-measurements', z: 'tab', name: 'on bad connection', connection: 'badConn', unitId: 5, wires: [[]] },
     { id: 'mqttBadNames', x: 400, y: 260, type: 'socomec-mqtt', z: 'tab', name: 'bad names', site: 'lang', names: '5=incomer, 300=x', wires: [[]] },
-    { id: 'caught', x: 550, y: 40, type: 'catch', z: 'tab', name: '', scope: ['read5', 'read7', 'badSetting', 'reset5', 'mqtt'], uncaught: false, wires: [['report']] },
+    { id: 'caught', x: 550, y: 40, type: 'catch', z: 'tab', name: '', scope: ['read5', 'read7', 'badSetting', 'reset5', 'mqtt', 'onBadConn'], uncaught: false, wires: [['report']] },
     { id: 'report', x: 700, y: 40, type: 'function', z: 'tab', name: 'report', func: 'node.warn("caught:" + msg.error.message); return null;', outputs: 0, wires: [] },
   ];
   fs.writeFileSync(path.join(userDir, 'flows.json'), JSON.stringify(flow));
@@ -138,6 +140,8 @@ async function main(): Promise<void> {
     const restartNotAllowed = await nextWarning();
     receive('mqtt', { payload: { V1: 230 } });
     const mqttNoUnitId = await nextWarning();
+    receive('onBadConn', {});
+    const badConnection = await nextWarning();
     // The uncaught node's error goes to the log; the Catch node's "report" is the only warning source, so wait for the log line itself.
     const logged = new Promise<void>((resolve) => {
       loggedError = resolve;
@@ -148,7 +152,7 @@ async function main(): Promise<void> {
     result = {
       port: sim.port,
       first,
-      caught: { silent, unknownField, exception, badUnitId, badFields, badSetting, resetNotAllowed, restartNotAllowed, mqttNoUnitId },
+      caught: { silent, unknownField, exception, badUnitId, badFields, badSetting, resetNotAllowed, restartNotAllowed, mqttNoUnitId, badConnection },
       errorLines: errorLines.filter((line) => line.includes(':uncaught]')),
       deployLines,
     };

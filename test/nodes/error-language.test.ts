@@ -27,6 +27,7 @@ interface LanguageRun {
     resetNotAllowed: string;
     restartNotAllowed: string;
     mqttNoUnitId: string;
+    badConnection: string;
   };
   errorLines: string[];
   deployLines: string[];
@@ -83,6 +84,9 @@ describe('errors in the runtime\'s language, as a Catch node and the log get the
     );
     assert.equal(run.caught.mqttNoUnitId, `${CAUGHT}msg.unitId undefined ist keine Unit-ID 1..247: verbinden Sie einen Socomec-Lese-Node mit diesem Node`);
     assert.deepEqual(run.deployLines.filter((line) => line.includes(':bad names]')), ['[error] [socomec-mqtt:bad names] die Zählernamen "300=x" sind nicht "<Unit-ID 1..247>=<Name>"']);
+    const badConnection = 'ungültige Verbindungseinstellungen: port muss eine ganze Zahl 1..65535 sein (in den Node-Einstellungen), erhalten: 70000';
+    assert.deepEqual(run.deployLines.filter((line) => line.includes('socomec-connection:')), [`[error] [socomec-connection:bad] ${badConnection}`]);
+    assert.equal(run.caught.badConnection, `${CAUGHT}Verbindung "bad": ${badConnection}`);
   });
 
   it('in French', async () => {
@@ -105,6 +109,10 @@ describe('errors in the runtime\'s language, as a Catch node and the log get the
     );
     assert.equal(run.caught.mqttNoUnitId, `${CAUGHT}msg.unitId undefined n'est pas une adresse 1..247 : reliez un nœud de lecture Socomec à ce nœud`);
     assert.deepEqual(run.deployLines.filter((line) => line.includes(':bad names]')), ['[error] [socomec-mqtt:bad names] les noms de compteurs "300=x" ne sont pas de la forme « <adresse 1..247>=<nom> »']);
+    assert.equal(
+      run.caught.badConnection,
+      `${CAUGHT}connexion « bad » : réglages de connexion invalides : port doit être un entier 1..65535 (dans les réglages du nœud), reçu 70000`,
+    );
   });
 
   it('in English, as the library words it: the Catch node\'s msg.error.message and the log line are the message alone', async () => {
