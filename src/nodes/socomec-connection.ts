@@ -60,7 +60,11 @@ export = function (RED: NodeAPI): void {
 
     const forwardState = (state: LinkState, detail?: string, reason?: ErrorReason): void => {
       // Say it once in the log when a working link drops and when it comes back.
-      if (state === 'reconnecting' && lastState === 'connected') node.warn(inUserLanguage(new NodeInputError({ code: 'linkLost', link: description, cause: reason ?? textReason(detail ?? '') })).message);
+      if (state === 'reconnecting' && lastState === 'connected') {
+        // "link X lost: <why>": the why of "link to X is down: <why>", not the link named twice.
+        const why = reason?.code === 'linkDown' && typeof reason.detail === 'object' ? (reason.detail as ErrorReason) : reason;
+        node.warn(inUserLanguage(new NodeInputError({ code: 'linkLost', link: description, cause: why ?? textReason(detail ?? '') })).message);
+      }
       if (state === 'connected' && lastState === 'reconnecting') node.log(inUserLanguage(new NodeInputError({ code: 'linkReconnected', link: description })).message);
       lastState = state;
       for (const listener of [...listeners]) {

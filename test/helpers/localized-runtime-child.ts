@@ -61,6 +61,8 @@ async function main(): Promise<void> {
 
   const warnings: string[] = [];
   const errorLines: string[] = [];
+  const connectionWarnings: string[] = [];
+  let connectionWarned: (() => void) | undefined;
   let waiting: ((warning: string) => void) | undefined;
   let loggedError: (() => void) | undefined;
   const capture = (line: LogLine): void => {
@@ -68,6 +70,10 @@ async function main(): Promise<void> {
     if (line.level === WARN_LEVEL && line.type === 'function' && typeof line.msg === 'string') {
       if (waiting) waiting(line.msg);
       else warnings.push(line.msg);
+    }
+    if (line.level === WARN_LEVEL && line.type === 'socomec-connection') {
+      connectionWarnings.push(`[warn] [${line.type}:${line.name ?? line.id ?? ''}] ${String(line.msg)}`);
+      connectionWarned?.();
     }
     // What Node-RED's console logger prints for an error of one of our nodes: "[error] [type:name] " + String(msg).
     if (line.level === ERROR_LEVEL && line.type?.startsWith('socomec-')) {
@@ -148,6 +154,12 @@ async function main(): Promise<void> {
     });
     receive('lone', {});
     await logged;
+    // Last: the meter's gateway goes away under a working link, which the connection says once in the log.
+    const linkLost = new Promise<void>((resolve) => {
+      connectionWarned = resolve;
+    });
+    await sim.close();
+    await linkLost;
     const deployLines = errorLines.filter((line) => !line.includes(':uncaught]'));
     result = {
       port: sim.port,
@@ -155,12 +167,13 @@ async function main(): Promise<void> {
       caught: { silent, unknownField, exception, badUnitId, badFields, badSetting, resetNotAllowed, restartNotAllowed, mqttNoUnitId, badConnection },
       errorLines: errorLines.filter((line) => line.includes(':uncaught]')),
       deployLines,
+      connectionWarnings,
     };
   } catch (err) {
     result = { failed: err instanceof Error ? err.stack : String(err), warnings, errorLines };
   }
   await RED.stop().catch(() => undefined);
-  await sim.close();
+  await sim.close().catch(() => undefined);
   fs.rmSync(userDir, { recursive: true, force: true });
   process.stdout.write(`${JSON.stringify(result)}\n`);
 }

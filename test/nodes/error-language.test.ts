@@ -31,6 +31,7 @@ interface LanguageRun {
   };
   errorLines: string[];
   deployLines: string[];
+  connectionWarnings: string[];
   failed?: string;
 }
 
@@ -87,6 +88,8 @@ describe('errors in the runtime\'s language, as a Catch node and the log get the
     const badConnection = 'ungültige Verbindungseinstellungen: port muss eine ganze Zahl 1..65535 sein (in den Node-Einstellungen), erhalten: 70000';
     assert.deepEqual(run.deployLines.filter((line) => line.includes('socomec-connection:')), [`[error] [socomec-connection:bad] ${badConnection}`]);
     assert.equal(run.caught.badConnection, `${CAUGHT}Verbindung "bad": ${badConnection}`);
+    // The simulator goes away under the working link: said once, in German.
+    assert.deepEqual(run.connectionWarnings, [`[warn] [socomec-connection:sim] Verbindung tcp 127.0.0.1:${run.port} verloren: Verbindung von der Gegenseite geschlossen`]);
   });
 
   it('in French', async () => {
