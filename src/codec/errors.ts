@@ -5,7 +5,7 @@
  */
 export class CodecError extends Error {
   readonly key?: string;
-  /** For the value problems a user meets most (out of range, not a multiple, not one of, not a number): a stable code and its parameters, so a caller can word them in its own language. */
+  /** For a value a user gave wrongly (out of range, not a multiple, not one of, not a number, bits, an array's element): a stable code and its parameters, so a caller can word them in its own language. A field definition the register map got wrong has none. */
   readonly reason?: CodecReason;
 
   constructor(message: string, key?: string, reason?: CodecReason) {
@@ -16,11 +16,26 @@ export class CodecError extends Error {
   }
 }
 
-/** A codec problem as data (the same shape as the transport's and device's reasons). */
+/** A codec problem as data (the same shape as the transport's and device's reasons; their phrases are the device's). */
 export interface CodecReason {
-  readonly code: 'valueOutOfRange' | 'notMultiple' | 'notOneOf' | 'expectedNumber';
-  readonly key: string;
-  readonly [param: string]: string;
+  readonly code:
+    | 'valueOutOfRange'
+    | 'notMultiple'
+    | 'notOneOf'
+    | 'expectedNumber'
+    | 'notFinite'
+    | 'notAllowed'
+    | 'expectedFlag'
+    | 'expectedBits'
+    | 'unknownBit'
+    | 'bitNotBoolean'
+    | 'undefinedBits'
+    | 'expectedArray'
+    | 'arrayLength'
+    | 'arrayElement';
+  /** The field; absent for an array element's own problem (its arrayElement reason names the field). */
+  readonly key?: string;
+  readonly [param: string]: string | CodecReason | undefined;
 }
 
 /** A short, unambiguous rendering of any input for error messages. */

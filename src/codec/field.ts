@@ -21,13 +21,14 @@ import { checkScale, scaleToValue, valueToRaw } from './scale';
 /** The largest split10000 counter: high word 65535, low part 9999. */
 const SPLIT10000_MAX = 0xffff * 10000 + 9999;
 
-function fieldError(field: FieldDef, message: string, reason?: Omit<CodecReason, 'key'>): never {
-  throw new CodecError(`${field.key}: ${message}`, field.key, reason === undefined ? undefined : ({ ...reason, key: field.key } as CodecReason));
+/** A CodecError naming the field; `reason` (without the key) for what a user can get wrong, none for a register map's own mistake. */
+function fieldError(field: FieldDef, message: string, reason?: CodecReason): never {
+  throw new CodecError(`${field.key}: ${message}`, field.key, reason === undefined ? undefined : { ...reason, key: field.key });
 }
 
-/** A reason only for a field's own value (an array element's problem is said in words alone). */
-function valueReason(where: string, reason: Omit<CodecReason, 'key'>): Omit<CodecReason, 'key'> | undefined {
-  return where === '' ? reason : undefined;
+/** A value's reason, or for an array's element (`element` its index) the element's reason inside an arrayElement one. */
+function valueReason(element: number | undefined, reason: CodecReason): CodecReason {
+  return element === undefined ? reason : { code: 'arrayElement', index: String(element), problem: reason };
 }
 
 function fieldScale(field: FieldDef): number {
@@ -101,22 +102,23 @@ export function decodeField(field: FieldDef, words: readonly number[]): FieldVal
 
 /**
  * A user number -> raw count: type, finiteness, scale multiple and range checks.
- * `where` prefixes the message for array elements ("element 2: ").
+ * `element`: the index of an array's element (its messages say "element 2: ").
  */
-function numberToRaw(field: FieldDef, value: unknown, typeMin: number, typeMax: number, where = ''): number {
-  if (typeof value !== 'number') fieldError(field, `${where}expected a number, got ${describeTypedValue(value)}`, valueReason(where, { code: 'expectedNumber', got: describeTypedValue(value) }));
-  if (!Number.isFinite(value)) fieldError(field, `${where}${describeValue(value)} is not a finite number`);
+function numberToRaw(field: FieldDef, value: unknown, typeMin: number, typeMax: number, element?: number): number {
+  const where = element === undefined ? '' : `element ${element}: `;
+  if (typeof value !== 'number') fieldError(field, `${where}expected a number, got ${describeTypedValue(value)}`, valueReason(element, { code: 'expectedNumber', got: describeTypedValue(value) }));
+  if (!Number.isFinite(value)) fieldError(field, `${where}${describeValue(value)} is not a finite number`, valueReason(element, { code: 'notFinite', value: describeValue(value) }));
   const scale = fieldScale(field);
   const unit = unitSuffix(field);
   const raw = valueToRaw(value, scale);
-  if (raw === undefined) fieldError(field, `${where}${describeValue(value)} is not a multiple of ${scale}${unit}`, valueReason(where, { code: 'notMultiple', value: describeValue(value), step: `${scale}${unit}` }));
+  if (raw === undefined) fieldError(field, `${where}${describeValue(value)} is not a multiple of ${scale}${unit}`, valueReason(element, { code: 'notMultiple', value: describeValue(value), step: `${scale}${unit}` }));
   const min = Math.max(typeMin, field.min ?? -Infinity);
   const max = Math.min(typeMax, field.max ?? Infinity);
   if (raw < min || raw > max) {
     fieldError(
       field,
       `${where}${describeValue(value)}${unit} is out of range ${scaleToValue(min, scale)}..${scaleToValue(max, scale)}${unit}`,
-      valueReason(where, { code: 'valueOutOfRange', value: `${describeValue(value)}${unit}`, min: String(scaleToValue(min, scale)), max: `${scaleToValue(max, scale)}${unit}` }),
+      valueReason(element, { code: 'valueOutOfRange', value: `${describeValue(value)}${unit}`, min: String(scaleToValue(min, scale)), max: `${scaleToValue(max, scale)}${unit}` }),
     );
   }
   return raw;
@@ -125,7 +127,7 @@ function numberToRaw(field: FieldDef, value: unknown, typeMin: number, typeMax: 
 function encodeFlag(field: FieldDef, value: unknown): number {
   if (value === true || value === 1) return 1;
   if (value === false || value === 0) return 0;
-  return fieldError(field, `expected true/false (or 1/0), got ${describeTypedValue(value)}`);
+  return fieldError(field, `expected true/false (or 1/0), got ${describeTypedValue(value)}`, { code: 'expectedFlag', got: describeTypedValue(value) });
 }
 
 function describeBits(bits: Readonly<Record<number, string>>): string {
@@ -140,20 +142,30 @@ function encodeBits(field: FieldDef, bits: Readonly<Record<number, string>>, val
     // Unnamed bits would be dropped by decoding and may mean anything to the meter.
     const unnamed = raw - bitwiseAnd(raw, namedMask);
     if (unnamed !== 0) {
-      fieldError(field, `${describeValue(value)} sets bits that are not defined (0x${unnamed.toString(16).toUpperCase()}); allowed: ${describeBits(bits)}`);
+      const mask = `0x${unnamed.toString(16).toUpperCase()}`;
+      fieldError(field, `${describeValue(value)} sets bits that are not defined (${mask}); allowed: ${describeBits(bits)}`, {
+        code: 'undefinedBits',
+        value: describeValue(value),
+        mask,
+        allowed: describeBits(bits),
+      });
     }
     return raw;
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    return fieldError(field, `expected an object of booleans { ${Object.values(bits).join(', ')} } or a number, got ${describeTypedValue(value)}`);
+    const names = Object.values(bits).join(', ');
+    return fieldError(field, `expected an object of booleans { ${names} } or a number, got ${describeTypedValue(value)}`, { code: 'expectedBits', names, got: describeTypedValue(value) });
   }
   const bitByName = new Map(Object.entries(bits).map(([bit, name]) => [name, Number(bit)]));
   let raw = 0;
   for (const [name, on] of Object.entries(value)) {
     const bit = bitByName.get(name);
-    if (bit === undefined) fieldError(field, `unknown bit ${describeValue(name)}; allowed: ${[...bitByName.keys()].join(', ')}`);
+    if (bit === undefined) {
+      const allowed = [...bitByName.keys()].join(', ');
+      fieldError(field, `unknown bit ${describeValue(name)}; allowed: ${allowed}`, { code: 'unknownBit', bit: describeValue(name), allowed });
+    }
     if (typeof on !== 'boolean') {
-      fieldError(field, `bit ${describeValue(name)} must be true or false, got ${describeTypedValue(on)}`);
+      fieldError(field, `bit ${describeValue(name)} must be true or false, got ${describeTypedValue(on)}`, { code: 'bitNotBoolean', bit: describeValue(name), got: describeTypedValue(on) });
     }
     // Names absent from the object stay 0.
     if (on) raw += 2 ** bit;
@@ -194,10 +206,14 @@ function encodeSplit10000(field: FieldDef, value: unknown): number[] {
 function encodeNumberArray(field: FieldDef, value: unknown): number[] {
   const type = field.type as 'U16[]' | 'U32[]';
   const length = field.words / arrayElementWords(type);
-  if (!Array.isArray(value)) fieldError(field, `expected an array of ${length} numbers, got ${describeTypedValue(value)}`);
-  if (value.length !== length) fieldError(field, `expected an array of ${length} numbers, got ${value.length}`);
+  if (!Array.isArray(value)) {
+    fieldError(field, `expected an array of ${length} numbers, got ${describeTypedValue(value)}`, { code: 'expectedArray', length: String(length), got: describeTypedValue(value) });
+  }
+  if (value.length !== length) {
+    fieldError(field, `expected an array of ${length} numbers, got ${value.length}`, { code: 'arrayLength', length: String(length), got: String(value.length) });
+  }
   const elementMax = type === 'U32[]' ? 0xffffffff : 0xffff;
-  const raws = value.map((element, i) => numberToRaw(field, element, 0, elementMax, `element ${i}: `));
+  const raws = value.map((element, i) => numberToRaw(field, element, 0, elementMax, i));
   return encodeRawLabeled(type, raws, field.words, field.key, true);
 }
 
@@ -221,14 +237,16 @@ export function encodeField(field: FieldDef, value: unknown): number[] {
     const code = Object.keys(codes).find((c) => codes[Number(c)] === value);
     if (code === undefined) {
       const unit = unitSuffix(field);
-      fieldError(field, `${describeValue(value)}${unit} is not allowed; allowed: ${Object.values(codes).join(', ')}${unit}`);
+      const allowed = `${Object.values(codes).join(', ')}${unit}`;
+      fieldError(field, `${describeValue(value)}${unit} is not allowed; allowed: ${allowed}`, { code: 'notAllowed', value: `${describeValue(value)}${unit}`, allowed });
     }
     raw = Number(code);
   } else if (range) {
     raw = numberToRaw(field, value, range.min, range.max);
     if (field.allowedValues && !field.allowedValues.includes(raw as number)) {
       const unit = unitSuffix(field);
-      fieldError(field, `${describeValue(value)}${unit} is not allowed; allowed: ${field.allowedValues.map((v) => scaleToValue(v, fieldScale(field))).join(', ')}${unit}`);
+      const allowed = `${field.allowedValues.map((v) => scaleToValue(v, fieldScale(field))).join(', ')}${unit}`;
+      fieldError(field, `${describeValue(value)}${unit} is not allowed; allowed: ${allowed}`, { code: 'notAllowed', value: `${describeValue(value)}${unit}`, allowed });
     }
   } else if (isArrayType(field.type)) {
     return encodeNumberArray(field, value);

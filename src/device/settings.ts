@@ -91,7 +91,7 @@ export function validateSettings(
     problems.push({ code: 'factoryBlock', block: block.id, start: block.start });
   }
   if (!isPlainObject(settings)) {
-    problems.push(textReason(`settings must be an object of { key: value }, got ${Array.isArray(settings) ? 'an array' : typeof settings}`));
+    problems.push(Array.isArray(settings) ? { code: 'settingsArray' } : { code: 'settingsNotObject', got: typeof settings });
   }
   const writes: PlannedWrite[] = [];
   if (isPlainObject(settings)) {
@@ -144,11 +144,9 @@ function quantityScaled(
   const name = quantityName(quantityField, given ?? current?.[quantityField.key]);
   if (name === undefined) {
     problems.push(
-      textReason(
       current === undefined
-        ? `"${field.key}" is in the unit of ${quantityField.key}'s quantity: give ${quantityField.key} with it`
-        : `"${field.key}" is in the unit of ${quantityField.key}'s quantity, and the meter's ${quantityField.key} (${JSON.stringify(current[quantityField.key])}) names none`,
-      ),
+        ? { code: 'quantityNeeded', key: field.key, quantity: quantityField.key }
+        : { code: 'quantityUnknown', key: field.key, quantity: quantityField.key, current: JSON.stringify(current[quantityField.key]) ?? String(current[quantityField.key]) },
     );
     return undefined;
   }

@@ -6,6 +6,8 @@
  * came, so a watchdog (`check(now)`, on any clock) can mark it offline when readings stop.
  */
 import { parseMeterNames } from '../device/meter-names';
+import { wordReason, type ErrorReason } from '../transport/reasons';
+import { englishMqttPhrase } from './reasons';
 import { sensorConfig, type MeterDevice } from './discovery';
 import {
   OFFLINE,
@@ -93,15 +95,25 @@ export interface FormatResult {
   messages: MqttMessage[];
   /** Meters whose id is not known yet (no name, no identity): their latest reading waits. */
   waiting?: string;
+  /** The same, as a reason (a code and its parameters), to word in another language. */
+  waitingReason?: ErrorReason;
 }
 
 /** A bad input or setting, named. */
 export class MqttFormatError extends Error {
   readonly kind = 'input' as const;
-  constructor(message: string) {
-    super(message);
+  /** Why, as data: a stable code and its parameters (the node words it in the user's language). */
+  readonly reason: ErrorReason;
+  constructor(reason: ErrorReason) {
+    super(wordReason(reason, englishMqttPhrase));
     this.name = 'MqttFormatError';
+    this.reason = reason;
   }
+}
+
+/** A meter as a message names it: "unit 5 on tcp 10.0.0.9:502". */
+function meterReason(unitId: number, link: string | undefined): ErrorReason {
+  return { code: 'meterByUnit', unitId, ...(link ? { link } : {}) };
 }
 
 interface Meter {
@@ -148,20 +160,21 @@ export class MqttFormatter {
 
   constructor(options: Partial<FormatterOptions> & Pick<FormatterOptions, 'origin'>) {
     this.options = { ...DEFAULT_FORMATTER_OPTIONS, ...options };
-    const problems: string[] = [];
+    const problems: ErrorReason[] = [];
+    const shown = (value: unknown): string => JSON.stringify(value) ?? String(value);
     const prefix = this.options.prefix.split('/').map((p) => topicLevel(p));
-    if (prefix.some((p) => p === undefined) || this.options.prefix.trim() === '') problems.push(`topic prefix "${this.options.prefix}" has a level without a letter or digit`);
+    if (prefix.some((p) => p === undefined) || this.options.prefix.trim() === '') problems.push({ code: 'prefixNoLetter', prefix: this.options.prefix });
     const site = topicLevel(this.options.site);
-    if (site === undefined) problems.push(`site "${this.options.site}" has no letter or digit`);
-    if (!this.options.values && !this.options.state) problems.push('choose plain values, the JSON state or both');
-    if (![0, 1, 2].includes(this.options.qos)) problems.push(`QoS ${JSON.stringify(this.options.qos)} is not 0, 1 or 2`);
-    if (!(this.options.staleSeconds >= 0)) problems.push(`offline after ${JSON.stringify(this.options.staleSeconds)} s is not a number of seconds >= 0`);
-    if (!(this.options.staleFactor >= 1)) problems.push(`stale factor ${JSON.stringify(this.options.staleFactor)} is not a number >= 1`);
-    if (this.options.discovery && topicLevel(this.options.discoveryPrefix) === undefined) problems.push(`discovery prefix "${this.options.discoveryPrefix}" has no letter or digit`);
+    if (site === undefined) problems.push({ code: 'siteNoLetter', site: this.options.site });
+    if (!this.options.values && !this.options.state) problems.push({ code: 'valuesOrState' });
+    if (![0, 1, 2].includes(this.options.qos)) problems.push({ code: 'badQos', qos: shown(this.options.qos) });
+    if (!(this.options.staleSeconds >= 0)) problems.push({ code: 'badStaleSeconds', seconds: shown(this.options.staleSeconds) });
+    if (!(this.options.staleFactor >= 1)) problems.push({ code: 'badStaleFactor', factor: shown(this.options.staleFactor) });
+    if (this.options.discovery && topicLevel(this.options.discoveryPrefix) === undefined) problems.push({ code: 'discoveryPrefixNoLetter', prefix: this.options.discoveryPrefix });
     for (const [unit, name] of Object.entries(this.options.names)) {
-      if (topicLevel(name) === undefined) problems.push(`the name of unit ${unit} ("${name}") has no letter or digit`);
+      if (topicLevel(name) === undefined) problems.push({ code: 'nameNoLetter', unitId: unit, name });
     }
-    if (problems.length > 0) throw new MqttFormatError(problems.join('; '));
+    if (problems.length > 0) throw new MqttFormatError({ code: 'formatterOptions', problems });
     this.prefix = (prefix as string[]).join('/');
     this.site = site as string;
   }
@@ -186,7 +199,7 @@ export class MqttFormatter {
     if (!this.resolveId(meter)) {
       meter.pending = { ...reading, receivedAt: now };
       meter.online = true;
-      return { messages: [], waiting: this.waitingText(meter) };
+      return { messages: [], waiting: this.waitingText(meter), waitingReason: this.waitingReason(meter) };
     }
     return { messages: this.publishReading(meter, reading) };
   }
@@ -195,7 +208,7 @@ export class MqttFormatter {
   identity(ref: MeterRef, identity: MeterIdentity, now: number): FormatResult {
     const meter = this.meter(ref);
     meter.identity = identity;
-    if (!this.resolveId(meter)) return { messages: [], waiting: this.waitingText(meter) };
+    if (!this.resolveId(meter)) return { messages: [], waiting: this.waitingText(meter), waitingReason: this.waitingReason(meter) };
     const messages: MqttMessage[] = [];
     const pending = meter.pending;
     meter.pending = undefined;
@@ -277,8 +290,8 @@ export class MqttFormatter {
       ([, m]) => (which.id !== undefined ? m.id === which.id : m.unitId === which.unitId && (which.link === undefined || m.link === which.link)),
     );
     if (found.length === 0) {
-      const named = which.id !== undefined ? `"${which.id}"` : `unit ${String(which.unitId)}`;
-      throw new MqttFormatError(`no meter ${named} to clear; known: ${this.knownIds()}`);
+      const meter: ErrorReason = which.id !== undefined ? { code: 'meterById', id: which.id } : { code: 'meterByUnit', unitId: String(which.unitId) };
+      throw new MqttFormatError({ code: 'noMeterToClear', meter, known: this.knownIds() });
     }
     const messages: MqttMessage[] = [];
     for (const [key, meter] of found) {
@@ -296,13 +309,18 @@ export class MqttFormatter {
     return { messages };
   }
 
-  private knownIds(): string {
-    const ids = [...this.meters.values()].map((m) => m.id ?? `unit ${m.unitId} (no id yet)`);
-    return ids.length === 0 ? 'none' : ids.join(', ');
+  private knownIds(): ErrorReason | ErrorReason[] {
+    const ids = [...this.meters.values()].map((m): ErrorReason => (m.id !== undefined ? { code: 'meterById', id: m.id } : { code: 'meterNoIdYet', unitId: m.unitId }));
+    return ids.length === 0 ? { code: 'none' } : ids;
   }
 
   private waitingText(meter: Meter): string {
-    return `unit ${meter.unitId}${meter.link !== '' ? ` on ${meter.link}` : ''} has no name yet: name it, or wire read-identity into this node`;
+    return wordReason(this.waitingReason(meter), englishMqttPhrase);
+  }
+
+  /** Why a meter's readings wait (FormatResult.waitingReason): it has no name yet. */
+  private waitingReason(meter: Meter): ErrorReason {
+    return { code: 'meterWaiting', meter: meterReason(meter.unitId, meter.link) };
   }
 
   private meter(ref: MeterRef): Meter {
@@ -325,9 +343,7 @@ export class MqttFormatter {
     if (id === undefined) return false;
     const clash = [...this.meters.values()].find((m) => m !== meter && m.id === id);
     if (clash !== undefined) {
-      throw new MqttFormatError(
-        `meter id "${id}" of unit ${meter.unitId}${meter.link ? ` on ${meter.link}` : ''} is already used by unit ${clash.unitId}${clash.link ? ` on ${clash.link}` : ''}: give each meter its own name`,
-      );
+      throw new MqttFormatError({ code: 'meterIdClash', id, meter: meterReason(meter.unitId, meter.link), other: meterReason(clash.unitId, clash.link) });
     }
     meter.id = id;
     meter.topics = meterTopics(this.prefix, this.site, id);
@@ -407,5 +423,5 @@ export class MqttFormatter {
 
 /** "5=incomer, 6 = pv" -> { "5": "incomer", "6": "pv" }. */
 export function parseNames(text: string | undefined): Record<string, string> {
-  return parseMeterNames(text, (message) => new MqttFormatError(message));
+  return parseMeterNames(text, (reason) => new MqttFormatError(reason));
 }

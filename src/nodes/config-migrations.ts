@@ -5,6 +5,8 @@
  * `configVersion`: a config without one is version 1.
  */
 
+import { NodeInputError } from './node-errors';
+
 /** The config format this package writes. */
 export const CONFIG_VERSION = 1;
 
@@ -40,7 +42,7 @@ export function configVersionOf(config: SavedConfig): number {
   const saved = config[VERSION_PROPERTY];
   if (saved === undefined || saved === null || saved === '') return 1;
   const version = typeof saved === 'number' ? saved : Number(String(saved).trim());
-  if (!Number.isInteger(version) || version < 1) throw new Error(`${VERSION_PROPERTY} ${JSON.stringify(saved)} is not a version number`);
+  if (!Number.isInteger(version) || version < 1) throw new NodeInputError({ code: 'badConfigVersion', name: VERSION_PROPERTY, got: JSON.stringify(saved) ?? String(saved) });
   return version;
 }
 
@@ -51,13 +53,13 @@ export function configVersionOf(config: SavedConfig): number {
 export function applyMigrations(steps: readonly MigrationStep[], config: SavedConfig, target: number = CONFIG_VERSION): Migrated {
   const from = configVersionOf(config);
   if (from > target) {
-    throw new Error(`saved by a newer version of this package (${VERSION_PROPERTY} ${from}, this one reads up to ${target}): update the package`);
+    throw new NodeInputError({ code: 'newerConfig', name: VERSION_PROPERTY, from, target });
   }
   let current = config;
   const applied: string[] = [];
   for (let version = from; version < target; version++) {
     const step = steps.find((s) => s.from === version);
-    if (step === undefined) throw new Error(`no migration from ${VERSION_PROPERTY} ${version} to ${version + 1}`);
+    if (step === undefined) throw new NodeInputError({ code: 'noMigration', name: VERSION_PROPERTY, from: version, to: version + 1 });
     current = { ...step.up(current), [VERSION_PROPERTY]: version + 1 };
     applied.push(step.says);
   }

@@ -6,6 +6,7 @@
 import type { Node, NodeAPI, NodeStatus } from 'node-red';
 import { DirisDevice, type DeviceOptions, type LineLoad, type LinePoller, type MeterHealth } from '../device';
 import type { LinkConfig, LinkState, LinkStats, ModbusLink } from '../transport';
+import { reasonOf, textReason, type ErrorReason } from '../transport/reasons';
 import { messageOf, NodeInputError } from './node-errors';
 import { brokenStatus, linkStateFollower } from './node-status';
 
@@ -89,10 +90,10 @@ export interface AttachedConnection {
 /** The node cannot attach (no connection, bad connection settings): the reason, and the status to show. */
 export class NotAttachedError extends NodeInputError {
   constructor(
-    message: string,
+    reason: ErrorReason,
     readonly status: NodeStatus,
   ) {
-    super(message);
+    super(reason);
   }
 }
 
@@ -110,13 +111,13 @@ export function attachConnection(
 ): AttachedConnection {
   const connection = getConnection(RED, connectionId);
   if (connection === undefined) {
-    throw new NotAttachedError('no socomec-connection configured: open the node and choose or add a connection', brokenStatus('noConnection'));
+    throw new NotAttachedError({ code: 'noConnection' }, brokenStatus('noConnection'));
   }
   try {
     connection.acquire(node.id);
   } catch (err) {
     // Bad connection settings (a saved flow edited by hand, an old version's values).
-    throw new NotAttachedError(`connection "${connection.name || connection.id}": ${messageOf(err)}`, brokenStatus('badConnection'));
+    throw new NotAttachedError({ code: 'badConnection', connection: connection.name || connection.id, cause: reasonOf(err) ?? textReason(messageOf(err)) }, brokenStatus('badConnection'));
   }
   const follow = linkStateFollower(show);
   follow(connection.state());

@@ -5,6 +5,7 @@
 import type { LinkConfig, TransportKind } from '../transport';
 import { MAX_READ_REGISTERS } from '../modbus/limits';
 import { MAX_UNIT_ID, MIN_UNIT_ID } from './input-parsing';
+import { NodeInputError } from './node-errors';
 
 /** The config node's properties as the editor saves them (numbers may arrive as strings). */
 export interface ConnectionSettings {
@@ -79,29 +80,29 @@ const DEFAULT_SCAN_RANGE = { from: 1, to: 10 };
 export const MAX_UNIT_ID_LIST_CHARS = 2048;
 
 /**
- * Unit ids to scan: an array, "1-10, 20", or { from, to }; default 1..10. Throws a plain-words
- * Error when bad. Linear in the input, and an over-long list is refused at once.
+ * Unit ids to scan: an array, "1-10, 20", or { from, to }; default 1..10. Throws a
+ * NodeInputError with a reason when bad. Linear in the input, and an over-long list is refused at once.
  */
 export function parseUnitIdList(value: unknown, range?: { from?: unknown; to?: unknown }): number[] {
   const ids = new Set<number>();
   const idOf = (text: string, said: unknown): number => {
     const id = /^\d{1,3}$/.test(text) ? Number(text) : NaN;
     if (!Number.isInteger(id) || id < MIN_UNIT_ID || id > MAX_UNIT_ID) {
-      throw new Error(`unit id ${shown(said)} is not an integer ${MIN_UNIT_ID}..${MAX_UNIT_ID}`);
+      throw new NodeInputError({ code: 'listUnitId', got: shown(said), min: MIN_UNIT_ID, max: MAX_UNIT_ID });
     }
     return id;
   };
   const addRange = (from: number, to: number, said: unknown): void => {
-    if (to < from) throw new Error(`unit id range ${shown(said)} ends before it starts`);
+    if (to < from) throw new NodeInputError({ code: 'unitIdRangeBackwards', got: shown(said) });
     for (let id = from; id <= to; id++) ids.add(id);
   };
   if (Array.isArray(value)) {
     if (value.length > MAX_UNIT_ID - MIN_UNIT_ID + 1) {
-      throw new Error(`too many unit ids: ${value.length} given, at most ${MAX_UNIT_ID - MIN_UNIT_ID + 1}`);
+      throw new NodeInputError({ code: 'tooManyUnitIds', count: value.length, max: MAX_UNIT_ID - MIN_UNIT_ID + 1 });
     }
     for (const item of value) ids.add(idOf(idText(item), item));
   } else if (typeof value === 'string' && value.length > MAX_UNIT_ID_LIST_CHARS) {
-    throw new Error(`the unit id list is too long (${value.length} characters, at most ${MAX_UNIT_ID_LIST_CHARS}): write ranges, e.g. "1-247"`);
+    throw new NodeInputError({ code: 'unitIdListTooLong', length: value.length, max: MAX_UNIT_ID_LIST_CHARS });
   } else if (typeof value === 'string' && value.trim() !== '') {
     for (const item of unitIdListItems(value)) {
       const dash = item.indexOf('-');

@@ -4,8 +4,9 @@
  */
 import type { NodeMessage } from 'node-red';
 import { VERSION_PROPERTY } from './config-migrations';
+import type { ErrorReason } from '../transport/reasons';
 import { NodeInputError } from './node-errors';
-import { problemText, schemaOf, settingProblem } from './settings-schema';
+import { problemReason, schemaOf, settingProblem } from './settings-schema';
 
 const UNIT_ID = schemaOf('socomec-read-measurements').unitId;
 const POLL_SECONDS = schemaOf('socomec-read-measurements').pollSeconds;
@@ -26,7 +27,7 @@ export function configuredSetting<T>(type: string, name: string, value: unknown,
   if (value === undefined || value === null || (blank && spec.blank)) return (Array.isArray(spec.value) ? [...spec.value] : spec.value) as T;
   if (spec.type === 'boolean') return (value === true) as T;
   const problem = settingProblem(spec, value, others);
-  if (problem !== undefined) throw new NodeInputError(`${problemText(name, problem)} (in the node settings), got ${JSON.stringify(value)}`);
+  if (problem !== undefined) throw new NodeInputError({ code: 'badSetting', problem: problemReason(name, problem), got: shown(value) });
   const numeric = spec.type === 'integer' || spec.type === 'number' || (spec.type === 'choice' && typeof spec.choices?.[0] === 'number');
   return (numeric ? Number(value) : value) as T;
 }
@@ -38,17 +39,24 @@ export function configuredSetting<T>(type: string, name: string, value: unknown,
 export function configuredSettings(type: string, saved: Record<string, unknown>): Record<string, unknown> {
   const values: Record<string, unknown> = {};
   const problems: string[] = [];
+  const reasons: ErrorReason[] = [];
   for (const name of Object.keys(schemaOf(type))) {
     if (name === VERSION_PROPERTY) continue;
     try {
       values[name] = configuredSetting(type, name, saved[name], saved);
     } catch (err) {
-      if (!(err instanceof NodeInputError)) throw err;
+      if (!(err instanceof NodeInputError) || err.reason === undefined) throw err;
       problems.push(err.message);
+      reasons.push(err.reason);
     }
   }
-  if (problems.length > 0) throw new NodeInputError(problems.join('; '), { problems });
+  if (problems.length > 0) throw new NodeInputError({ code: 'badSettings', problems: reasons }, { problems });
   return values;
+}
+
+/** A value as a message quotes it: JSON ("five" in quotes, 300 bare), or its own words where JSON has none. */
+export function shown(value: unknown): string {
+  return JSON.stringify(value) ?? String(value);
 }
 
 function isValidUnitId(value: number): boolean {
@@ -66,7 +74,7 @@ export function configuredUnitId(value: unknown): number {
   if (value === undefined || value === null || value === '') return DEFAULT_UNIT_ID;
   const parsed = typeof value === 'number' ? value : unitIdFromText(String(value));
   if (!isValidUnitId(parsed)) {
-    throw new NodeInputError(`unit id ${JSON.stringify(value)} in the node settings is not an integer ${MIN_UNIT_ID}..${MAX_UNIT_ID}`);
+    throw new NodeInputError({ code: 'badConfigUnitId', got: shown(value), min: MIN_UNIT_ID, max: MAX_UNIT_ID });
   }
   return parsed;
 }
@@ -81,24 +89,24 @@ export function resolveUnitId(msg: NodeMessage | undefined, configured: number):
   if (requested === undefined || requested === null || requested === '') return configured;
   const parsed = typeof requested === 'number' ? requested : typeof requested === 'string' ? unitIdFromText(requested) : NaN;
   if (!isValidUnitId(parsed)) {
-    throw new NodeInputError({ code: 'badMsgUnitId', min: MIN_UNIT_ID, max: MAX_UNIT_ID, got: JSON.stringify(requested) ?? String(requested) });
+    throw new NodeInputError({ code: 'badMsgUnitId', min: MIN_UNIT_ID, max: MAX_UNIT_ID, got: shown(requested) });
   }
   return parsed;
 }
 
-/** Parse a setting that must be a whole number of seconds >= 0 ("" -> 0). */
-export function configuredSeconds(value: unknown, what: string): number {
+/** Parse a setting (named `name`) that must be a number of seconds >= 0 ("" -> 0). */
+export function configuredSeconds(value: unknown, name: string): number {
   if (value === undefined || value === null || value === '') return 0;
   const parsed = typeof value === 'number' ? value : Number(String(value).trim());
   const [min, max] = [POLL_SECONDS.min as number, POLL_SECONDS.max as number];
   if (!Number.isFinite(parsed) || parsed < min || parsed > max) {
-    throw new NodeInputError(`${what} ${JSON.stringify(value)} is not a number of seconds ${min}..${max}`);
+    throw new NodeInputError({ code: 'badSeconds', name, got: shown(value), min, max });
   }
   return parsed;
 }
 
-/** The string list a msg property or node setting holds: an array, or a comma/space separated string. */
-export function stringList(value: unknown, what: string): string[] | undefined {
+/** The string list a msg property or node setting (named `name`) holds: an array, or a comma/space separated string. */
+export function stringList(value: unknown, name: string): string[] | undefined {
   if (value === undefined || value === null || value === '') return undefined;
   if (typeof value === 'string') {
     return value
@@ -107,5 +115,5 @@ export function stringList(value: unknown, what: string): string[] | undefined {
       .filter((item) => item !== '');
   }
   if (Array.isArray(value) && value.every((item) => typeof item === 'string')) return value as string[];
-  throw new NodeInputError(`${what} must be an array of names or a comma separated string, got ${JSON.stringify(value)}`);
+  throw new NodeInputError({ code: 'badNameList', name, got: shown(value) });
 }

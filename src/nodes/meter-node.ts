@@ -9,7 +9,7 @@ import type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow, NodeStatus
 import type { ModelChoice } from '../device';
 import { attachConnection, NotAttachedError, type AttachedConnection } from './connection-attachment';
 import { resolveUnitId } from './input-parsing';
-import { asError, errorStatus, explainError, type FailureContext } from './node-errors';
+import { errorStatus, explainError, inUserLanguage, type FailureContext } from './node-errors';
 import { parseSavedConfig, rejectInputs } from './node-lifecycle';
 import { brokenStatus } from './node-status';
 
@@ -141,7 +141,7 @@ export function defineMeterNode<D extends MeterNodeDef, S extends MeterNodeSetti
       settings = parseSavedConfig(node, definition.type, def, definition.parse);
       attached = attachConnection(RED, node, def.connection, { model: settings.model }, show);
     } catch (err) {
-      rejectInputs(node, asError(err), err instanceof NotAttachedError ? err.status : brokenStatus('badSettings'));
+      rejectInputs(node, inUserLanguage(err), err instanceof NotAttachedError ? err.status : brokenStatus('badSettings'));
       return;
     }
     let closed = false;

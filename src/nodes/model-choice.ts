@@ -4,10 +4,11 @@
  * an exception 2 makes the device identify the meter).
  */
 import { isModelChoice, MODEL_CHOICES, type ModelChoice } from '../device';
+import { shown } from './input-parsing';
 import { NodeInputError } from './node-errors';
 
 export function configuredModel(value: unknown): ModelChoice | undefined {
   if (value === undefined || value === null || value === '') return undefined;
-  if (!isModelChoice(value)) throw new NodeInputError(`model ${JSON.stringify(value)} in the node settings is unknown (valid: ${MODEL_CHOICES.join(', ')})`);
+  if (!isModelChoice(value)) throw new NodeInputError({ code: 'badModel', got: shown(value), valid: MODEL_CHOICES });
   return value;
 }

@@ -5,8 +5,8 @@
  */
 import type { NodeStatus } from 'node-red';
 import { describeError, meterName } from '../device';
-import { englishPhrase } from '../device/reasons';
-import { reasonOf, wordReason, type ErrorReason, type PhraseBook } from '../transport/reasons';
+import { englishMqttPhrase } from '../mqtt/reasons';
+import { reasonOf, textReason, wordReason, type ErrorReason, type PhraseBook } from '../transport/reasons';
 import { catalogPhrase, catalogText, linkDownText, statusText } from './status-text';
 
 /**
@@ -20,10 +20,67 @@ const WORDED = '';
 /** The node layer's own reasons in English (the locale files hold them in every language, under "cause", with the library's). */
 export const NODE_PHRASES: Readonly<Record<string, string>> = {
   badMsgUnitId: 'msg.unitId must be an integer __min__..__max__, got __got__',
+  // A saved setting: what is wrong with it (the settings schema's problems), where, and the value.
+  badSetting: '__problem__ (in the node settings), got __got__',
+  badSettings: '__problems__',
+  settingRequired: '__name__ is required',
+  settingInteger: '__name__ must be an integer __min__..__max__',
+  settingNumber: '__name__ must be a number __min__..__max__',
+  settingOneOf: '__name__ must be one of __choices__',
+  settingSomeOf: '__name__ must be a non-empty list of __choices__',
+  settingAtLeast: '__name__ must be at least __other__ (__value__)',
+  settingNeeds: '__name__ needs __option__',
+  settingPattern: '__name__ is not in the expected form',
+  settingUnitIds: '__name__: __entries__ is not a unit id 1..__max__ or a range such as 5-12',
+  settingNames: '__name__: __entries__ is not "<unit id 1..__max__>=<name>"',
+  badConfigUnitId: 'unit id __got__ in the node settings is not an integer __min__..__max__',
+  badSeconds: '__name__ __got__ is not a number of seconds __min__..__max__',
+  badNameList: '__name__ must be an array of names or a comma separated string, got __got__',
+  badModel: 'model __got__ in the node settings is unknown (valid: __valid__)',
+  badUnitIdList: 'unitIds: __cause__ (in the node settings)',
+  listUnitId: 'unit id __got__ is not an integer __min__..__max__',
+  unitIdRangeBackwards: 'unit id range __got__ ends before it starts',
+  tooManyUnitIds: 'too many unit ids: __count__ given, at most __max__',
+  unitIdListTooLong: 'the unit id list is too long (__length__ characters, at most __max__): write ranges, e.g. "1-247"',
+  slowGroupsNotRead: 'slow groups __slow__ are not among the groups read (__groups__) (in the node settings)',
+  noConnection: 'no socomec-connection configured: open the node and choose or add a connection',
+  badConnection: 'connection "__connection__": __cause__',
+  badConnectionSettings: 'bad connection settings: __cause__',
+  badConfigVersion: '__name__ __got__ is not a version number',
+  newerConfig: 'saved by a newer version of this package (__name__ __from__, this one reads up to __target__): update the package',
+  noMigration: 'no migration from __name__ __from__ to __to__',
+  linkLost: 'link __link__ lost: __cause__',
+  linkReconnected: 'link __link__ reconnected',
+  badDryRun: 'msg.dryRun must be true or false, got __got__',
+  factoryBlockSetting: 'block __block__ holds factory/calibration data: tick "__option__" to use it',
+  // Options of the write-settings and reset nodes, as their editors label them (a test holds them to the labels).
+  optionAllowFactoryBlocks: 'Allow factory and calibration blocks (dangerous)',
+  commandNotAllowed: '"__command__" is not allowed by this node (tick "__option__"); allowed: __allowed__; nothing sent',
+  optionAllowRestart: 'Allow restart of the meter',
+  optionAllowFactoryConfig: 'Allow loading the factory configuration',
+  commandInList: 'send __commands__ on its own, not in a list of resets; nothing sent',
+  // socomec-mqtt's input.
+  mqttBadUnitId: 'msg.unitId __got__ is not a unit id 1..__max__: wire a Socomec read node into this node',
+  mqttPerValue: 'one value per msg (msg.key) is not supported: set read-measurements\' output to "one message"',
+  mqttBadPayload: 'msg.payload must be the object of values of read-measurements or the identity of read-identity, got __got__',
+  // What a node was doing (FailureContext.block): the nodes' own blocks; write-settings names the register map's.
+  blockMeasurements: 'measurements',
+  blockIdentity: 'identity',
+  blockReset: 'reset (1024)',
+  blockActions: 'actions (57856)',
+  blockAlarms: 'alarms (36176)',
+  blockLegacyAlarms: 'legacy alarms (1280)',
 };
 
+/** The code of each block's words, by the English block (FailureContext.block stays that: callers may compare it). */
+const BLOCK_WORDS: Readonly<Record<string, string>> = Object.fromEntries(
+  Object.entries(NODE_PHRASES)
+    .filter(([code]) => code.startsWith('block'))
+    .map(([code, phrase]) => [phrase, code]),
+);
+
 /** Every reason's English phrase the node layer may word: the library's and its own. */
-const englishNodePhrase: PhraseBook = (code) => NODE_PHRASES[code] ?? englishPhrase(code);
+const englishNodePhrase: PhraseBook = (code) => NODE_PHRASES[code] ?? englishMqttPhrase(code);
 
 /** A bad msg property or node setting: the caller's input, not the meter, is wrong. */
 export class NodeInputError extends Error {
@@ -120,6 +177,25 @@ function causeText(cause: unknown): string {
 }
 
 /**
+ * A bad setting or msg as a node hands it to Node-RED when no meter was asked (a setup that
+ * cannot work, socomec-mqtt's input): the same error, its message in the runtime's language.
+ * An error without a reason is said as it is.
+ */
+export function inUserLanguage(err: unknown): Error {
+  const reason = reasonOf(err);
+  if (reason === undefined) return asError(err);
+  const worded = new NodeInputError(reason, { unitId: fieldOf(err, 'unitId') as number | undefined, problems: fieldOf(err, 'problems') as string[] | undefined });
+  worded.message = causeText(err);
+  return worded;
+}
+
+/** Anything thrown as a bad input with a reason: a message without one becomes its own words (textReason). */
+export function asInputError(err: unknown): NodeInputError {
+  if (err instanceof NodeInputError) return err;
+  return new NodeInputError(reasonOf(err) ?? textReason(messageOf(err)));
+}
+
+/**
  * "meter 5 on <link>: <block>: <cause>", from the locale's "error" section. A device error
  * names its meter in its own message, and its block in its reason when it matters: the
  * node's block is then not said again.
@@ -137,7 +213,8 @@ function failureText(err: unknown, unitId: number | undefined, link: string | un
       ? catalogText('error', link === undefined ? 'someMeter' : 'someMeterOnLink', { link: link ?? '' })
       : catalogText('error', link === undefined ? 'meter' : 'meterOnLink', { unitId: String(unitId), link: link ?? '' });
   const showBlock = block !== undefined && !namesItself && !cause.includes(block);
-  return catalogText('error', showBlock ? 'failedIn' : 'failed', { meter, block: block ?? '', cause });
+  const blockText = block !== undefined && Object.hasOwn(BLOCK_WORDS, block) ? causeText({ reason: { code: BLOCK_WORDS[block] } }) : block;
+  return catalogText('error', showBlock ? 'failedIn' : 'failed', { meter, block: blockText ?? '', cause });
 }
 
 /** Any failure as the node layer's one error, naming the meter, the link and the block. */

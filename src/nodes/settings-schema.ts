@@ -8,6 +8,7 @@
 import { MEASUREMENT_GROUPS, MEASUREMENT_TABLES, MODEL_CHOICES, SETTINGS_BLOCKS } from '../device';
 import { MAX_UNIT_ID } from '../modbus/limits';
 import { BLOCKS, DIRIS_A20, PROFILES } from '../registers';
+import type { ErrorReason } from '../transport/reasons';
 import { CONFIG_VERSION, VERSION_PROPERTY } from './config-migrations';
 
 export type SettingType = 'integer' | 'number' | 'choice' | 'choices' | 'boolean' | 'text' | 'config' | 'unitIds' | 'names';
@@ -125,31 +126,13 @@ export function settingProblem(spec: SettingSpec, value: unknown, others: Record
   return undefined;
 }
 
-/** English wording of a problem, for the runtime's messages (the editor words it from the locale files). */
-export function problemText(name: string, problem: SettingProblem): string {
-  const p = problem.params;
-  switch (problem.key) {
-    case 'required':
-      return `${name} is required`;
-    case 'integer':
-      return `${name} must be an integer ${p.min}..${p.max}`;
-    case 'number':
-      return `${name} must be a number ${p.min}..${p.max}`;
-    case 'oneOf':
-      return `${name} must be one of ${p.choices}`;
-    case 'someOf':
-      return `${name} must be a non-empty list of ${p.choices}`;
-    case 'atLeast':
-      return `${name} must be at least ${p.other} (${p.value})`;
-    case 'needs':
-      return `${name} needs ${p.option}`;
-    case 'pattern':
-      return `${name} is not in the expected form`;
-    case 'unitIds':
-      return `${name}: ${p.entries} is not a unit id 1..${p.max} or a range such as 5-12`;
-    case 'names':
-      return `${name}: ${p.entries} is not "<unit id 1..${p.max}>=<name>"`;
-  }
+/**
+ * A problem with a setting as a reason (the node layer's phrases, NODE_PHRASES and the
+ * locale files' "cause" section, word it in English or in the runtime's language; the
+ * editor words the problem itself from the "validation" section).
+ */
+export function problemReason(name: string, problem: SettingProblem): ErrorReason {
+  return { code: `setting${problem.key.charAt(0).toUpperCase()}${problem.key.slice(1)}`, name, ...problem.params };
 }
 
 /** Every reset some model has, "all" last ("energies" stands for the five counters: no checkbox of its own). */

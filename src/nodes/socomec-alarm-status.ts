@@ -32,7 +32,7 @@ function parse(def: AlarmStatusDef): AlarmStatusSettings {
   const legacy = def.legacy === true;
   return {
     unitId: configuredUnitId(def.unitId),
-    poll: configuredSeconds(def.pollSeconds, 'poll interval'),
+    poll: configuredSeconds(def.pollSeconds, 'pollSeconds'),
     model: configuredModel(def.model),
     topic: def.topic,
     block: legacy ? 'legacy alarms (1280)' : 'alarms (36176)',

@@ -12,7 +12,9 @@ import { cancelScanOn, serveConnectionEndpoints } from './admin-endpoints';
 import { CONNECTION_TYPE, type ConnectionNode, type ConnectionStats, type LinkStateListener, type PollerStats } from './connection-attachment';
 import { migrateConfig } from './config-migrations';
 import { linkConfigFromSettings, type ConnectionSettings } from './connection-settings';
-import { messageOf } from './node-errors';
+import { configuredSettings } from './input-parsing';
+import { inUserLanguage, messageOf, NodeInputError } from './node-errors';
+import { reasonOf, textReason, type ErrorReason } from '../transport/reasons';
 import { catalogText, useRuntimeLanguage } from './status-text';
 
 /** How often the line's load is worked out again at most (each poller's round asks). */
@@ -27,25 +29,27 @@ export = function (RED: NodeAPI): void {
     RED.nodes.createNode(this, def);
     const node = this as ConnectionNode;
     let migrated: ConnectionDef = def;
-    let versionProblem: string | undefined;
+    let versionProblem: unknown;
     try {
       migrated = migrateConfig(CONNECTION_TYPE, def).config;
     } catch (err) {
-      versionProblem = messageOf(err);
+      versionProblem = err;
     }
     const linkConfig = linkConfigFromSettings(migrated);
     cancelScanOn(linkConfig, new Error(`connection ${node.name || node.id} was deployed on this port`));
-    let configProblem: string | undefined;
+    /** Why the settings cannot work (every bad one named, by the settings schema first), as a reason. */
+    let configProblem: NodeInputError | undefined;
     let description: string;
     let meterNames: Record<string, string> = {};
     try {
-      if (versionProblem !== undefined) throw new Error(versionProblem);
+      if (versionProblem !== undefined) throw versionProblem;
+      configuredSettings(CONNECTION_TYPE, migrated as unknown as Record<string, unknown>);
       description = describeLink(normalizeLinkConfig(linkConfig));
       meterNames = parseMeterNames(migrated.meters);
     } catch (err) {
-      configProblem = messageOf(err);
+      configProblem = new NodeInputError({ code: 'badConnectionSettings', cause: reasonOf(err) ?? textReason(messageOf(err)) });
       description = `${linkConfig.transport} (bad settings)`;
-      node.error(`bad connection settings: ${configProblem}`);
+      node.error(inUserLanguage(configProblem).message);
     }
 
     let link: ModbusLink | undefined;
@@ -54,10 +58,14 @@ export = function (RED: NodeAPI): void {
     let closing = false;
     let lastState: LinkState = 'idle';
 
-    const forwardState = (state: LinkState, detail?: string): void => {
+    const forwardState = (state: LinkState, detail?: string, reason?: ErrorReason): void => {
       // Say it once in the log when a working link drops and when it comes back.
-      if (state === 'reconnecting' && lastState === 'connected') node.warn(`link ${description} lost: ${detail ?? 'reconnecting'}`);
-      if (state === 'connected' && lastState === 'reconnecting') node.log(`link ${description} reconnected`);
+      if (state === 'reconnecting' && lastState === 'connected') {
+        // "link X lost: <why>": the why of "link to X is down: <why>", not the link named twice.
+        const why = reason?.code === 'linkDown' && typeof reason.detail === 'object' ? (reason.detail as ErrorReason) : reason;
+        node.warn(inUserLanguage(new NodeInputError({ code: 'linkLost', link: description, cause: why ?? textReason(detail ?? '') })).message);
+      }
+      if (state === 'connected' && lastState === 'reconnecting') node.log(inUserLanguage(new NodeInputError({ code: 'linkReconnected', link: description })).message);
       lastState = state;
       for (const listener of [...listeners]) {
         try {
@@ -70,7 +78,7 @@ export = function (RED: NodeAPI): void {
 
     const currentLink = (): ModbusLink => {
       if (closing) throw new Error(`connection ${description} is closing (redeploy)`);
-      if (configProblem !== undefined) throw new Error(`bad connection settings: ${configProblem}`);
+      if (configProblem !== undefined) throw configProblem;
       if (link === undefined || link.state === 'closed') {
         // The link closed when its last user was removed; the next user gets a new one.
         link = new ModbusLink(linkConfig);

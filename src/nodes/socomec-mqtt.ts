@@ -8,8 +8,8 @@
 import type { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow } from 'node-red';
 import { AVAILABILITY_LEVEL, MqttFormatError, MqttFormatter, parseNames, type FormatResult, type MeterRef, type Qos } from '../mqtt';
 import { MAX_UNIT_ID } from '../modbus/limits';
-import { configuredSettings } from './input-parsing';
-import { asError, messageOf, NodeInputError } from './node-errors';
+import { configuredSettings, shown } from './input-parsing';
+import { asError, asInputError, inUserLanguage, NodeInputError } from './node-errors';
 import { parseSavedConfig, rejectInputs } from './node-lifecycle';
 import { brokenStatus } from './node-status';
 import { fitStatus } from './status-text';
@@ -50,7 +50,7 @@ function packageVersion(): string {
 function meterRef(msg: NodeMessageInFlow): MeterRef {
   const unitId = typeof msg.unitId === 'number' ? msg.unitId : Number(msg.unitId);
   if (!Number.isInteger(unitId) || unitId < 1 || unitId > MAX_UNIT_ID) {
-    throw new MqttFormatError(`msg.unitId ${JSON.stringify(msg.unitId) ?? 'undefined'} is not a unit id 1..${MAX_UNIT_ID}: wire a Socomec read node into this node`);
+    throw new NodeInputError({ code: 'mqttBadUnitId', got: shown(msg.unitId), max: MAX_UNIT_ID });
   }
   const diagnostics = msg.diagnostics as { link?: unknown } | undefined;
   const link = typeof diagnostics?.link === 'string' ? diagnostics.link : undefined;
@@ -100,7 +100,7 @@ export = function (RED: NodeAPI): void {
     try {
       formatter = parseSavedConfig(node, TYPE, saved, parse);
     } catch (err) {
-      rejectInputs(node, asError(err), brokenStatus('badSettings'));
+      rejectInputs(node, inUserLanguage(err), brokenStatus('badSettings'));
       return;
     }
 
@@ -121,14 +121,14 @@ export = function (RED: NodeAPI): void {
       return `${online}/${offline}`;
     };
 
-    let shown: string | undefined;
+    let statusShown: string | undefined;
     const emit = (result: FormatResult): void => {
       const waitingChanged = result.waiting !== waiting;
-      if (result.waiting !== undefined && waitingChanged) node.warn(result.waiting);
+      if (result.waiting !== undefined && waitingChanged) node.warn(result.waitingReason === undefined ? result.waiting : inUserLanguage({ reason: result.waitingReason }).message);
       waiting = result.waiting;
       if (result.messages.length > 0) node.send([result.messages as unknown as NodeMessage[]]);
       // The status changes with availability only: no per-reading work over every meter.
-      if (waitingChanged || shown === undefined || result.messages.some((m) => m.topic.endsWith(AVAILABILITY_SUFFIX))) shown = showStatus();
+      if (waitingChanged || statusShown === undefined || result.messages.some((m) => m.topic.endsWith(AVAILABILITY_SUFFIX))) statusShown = showStatus();
     };
 
     /** One input msg, by what it carries. */
@@ -154,10 +154,10 @@ export = function (RED: NodeAPI): void {
       }
       const payload = msg.payload;
       if (typeof msg.key === 'string') {
-        throw new MqttFormatError('one value per msg (msg.key) is not supported: set read-measurements\' output to "one message"');
+        throw new NodeInputError({ code: 'mqttPerValue' });
       }
       if (!isObject(payload)) {
-        throw new MqttFormatError(`msg.payload must be the object of values of read-measurements or the identity of read-identity, got ${typeof payload}`);
+        throw new NodeInputError({ code: 'mqttBadPayload', got: typeof payload });
       }
       const ref = meterRef(msg);
       if (typeof payload.serialNumber === 'string' && typeof payload.signature === 'string') {
@@ -182,10 +182,11 @@ export = function (RED: NodeAPI): void {
         emit(handle(msg));
         done();
       } catch (err) {
-        node.status({ fill: 'red', shape: 'dot', text: fitStatus(messageOf(err)) });
-        shown = undefined; // the next good msg puts the meters' status back
-        // A bad msg is the caller's input, said as every node of the package says it (the message alone).
-        done(err instanceof MqttFormatError ? new NodeInputError(err.message) : asError(err));
+        // A bad msg is the caller's input, said as every node of the package says it (the message alone), in the runtime's language.
+        const failure = err instanceof MqttFormatError || err instanceof NodeInputError ? inUserLanguage(asInputError(err)) : asError(err);
+        node.status({ fill: 'red', shape: 'dot', text: fitStatus(failure.message) });
+        statusShown = undefined; // the next good msg puts the meters' status back
+        done(failure);
       }
     });
 

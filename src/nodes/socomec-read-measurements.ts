@@ -10,7 +10,8 @@ import { serveMeasurementFields } from './admin-endpoints';
 import { parseUnitIdList } from './connection-settings';
 import { configuredSeconds, configuredSetting, configuredUnitId, stringList } from './input-parsing';
 import { defineMeterNode, outputTopic, type MeterNodeContext, type MeterNodeDef, type MeterNodeSettings, type MeterWork, type PollReport } from './meter-node';
-import { explainError, NodeInputError, type FailureContext } from './node-errors';
+import { reasonOf, textReason } from '../transport/reasons';
+import { explainError, messageOf, NodeInputError, type FailureContext } from './node-errors';
 import { configuredModel } from './model-choice';
 import { clockTime, successStatus } from './node-status';
 import { catalogText, fitStatus, statusText } from './status-text';
@@ -58,7 +59,7 @@ function pollRates(groups: string[], pollSeconds: number | 'once' | undefined, s
   if (!(typeof pollSeconds === 'number' && pollSeconds > 0)) return [];
   const notRead = slowGroups.filter((g) => !groups.includes(g));
   if (notRead.length > 0) {
-    throw new NodeInputError(`slow groups ${notRead.join(', ')} are not among the groups read (${groups.join(', ')}) (in the node settings)`);
+    throw new NodeInputError({ code: 'slowGroupsNotRead', slow: notRead, groups });
   }
   const slow = slowSeconds > 0 ? groups.filter((g) => slowGroups.includes(g)) : [];
   const fast = groups.filter((g) => !slow.includes(g));
@@ -71,14 +72,14 @@ function pollRates(groups: string[], pollSeconds: number | 'once' | undefined, s
 function parse(def: ReadMeasurementsDef): ReadMeasurementsSettings {
   const unitId = configuredUnitId(def.unitId);
   const listed = configuredSetting<string>(TYPE, 'unitIds', def.unitIds);
-  const poll = configuredSeconds(def.pollSeconds, 'poll interval');
+  const poll = configuredSeconds(def.pollSeconds, 'pollSeconds');
   // A comma separated string (older or hand-made flows) is a list too.
   const groups = configuredSetting<string[]>(TYPE, 'groups', stringList(def.groups, 'groups'));
   let unitIds: number[];
   try {
     unitIds = typeof listed === 'string' && listed.trim() !== '' ? parseUnitIdList(listed) : [unitId];
   } catch (err) {
-    throw new NodeInputError(`unitIds: ${(err as Error).message} (in the node settings)`);
+    throw new NodeInputError({ code: 'badUnitIdList', cause: reasonOf(err) ?? textReason(messageOf(err)) });
   }
   return {
     unitId: unitIds[0],

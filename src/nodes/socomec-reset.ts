@@ -29,8 +29,8 @@ const RESET_OPTIONS: readonly [Exclude<ResetName, 'energies'>, string][] = [
 
 /** The commands of register 57856 this node can send, with the option each needs. */
 const COMMANDS = {
-  restart: { option: 'allowRestart', label: 'Allow restart of the meter' },
-  factoryConfig: { option: 'allowFactoryConfig', label: 'Allow loading the factory configuration' },
+  restart: { option: 'allowRestart' },
+  factoryConfig: { option: 'allowFactoryConfig' },
 } as const;
 type CommandName = keyof typeof COMMANDS;
 
@@ -63,8 +63,16 @@ function parse(def: ResetDef): ResetSettings {
 function checkCommand(payload: unknown, unitId: number, settings: ResetSettings): CommandName | undefined {
   if (isCommand(payload)) {
     if (!settings.allowedCommands.includes(payload)) {
+      const allowed = [...settings.allowed, ...settings.allowedCommands];
+      // The option's words are its editor label's (the "cause" section's option<Option>).
+      const option = COMMANDS[payload].option;
       throw new NodeInputError(
-        `"${payload}" is not allowed by this node (tick "${COMMANDS[payload].label}"); allowed: ${[...settings.allowed, ...settings.allowedCommands].join(', ') || 'none'}; nothing sent`,
+        {
+          code: 'commandNotAllowed',
+          command: payload,
+          option: { code: `option${option.charAt(0).toUpperCase()}${option.slice(1)}` },
+          allowed: allowed.length > 0 ? allowed : { code: 'none' },
+        },
         { unitId, problems: [`"${payload}" not allowed`] },
       );
     }
@@ -73,7 +81,7 @@ function checkCommand(payload: unknown, unitId: number, settings: ResetSettings)
   if (Array.isArray(payload)) {
     const commands = payload.filter(isCommand);
     if (commands.length > 0) {
-      throw new NodeInputError(`send ${commands.map((c) => `"${c}"`).join(' and ')} on its own, not in a list of resets; nothing sent`, {
+      throw new NodeInputError({ code: 'commandInList', commands: commands.map((c) => `"${c}"`) }, {
         unitId,
         problems: commands.map((c) => `"${c}" mixed with resets`),
       });

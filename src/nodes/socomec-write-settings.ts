@@ -7,7 +7,7 @@ import type { NodeAPI, NodeMessage } from 'node-red';
 import { SETTINGS_BLOCKS, type SettingsBlockId, type WriteSettingsResult } from '../device';
 import { getBlock } from '../registers';
 import { serveSettingsFields } from './admin-endpoints';
-import { configuredUnitId } from './input-parsing';
+import { configuredUnitId, shown } from './input-parsing';
 import { defineMeterNode, type MeterNodeDef, type MeterNodeSettings } from './meter-node';
 import { configuredModel } from './model-choice';
 import { NodeInputError } from './node-errors';
@@ -40,12 +40,12 @@ function blockName(block: SettingsBlockId): string {
 function parse(def: WriteSettingsDef): WriteSettingsSettings {
   const block = (def.block || 'applicationSettings') as SettingsBlockId;
   if (!SETTINGS_BLOCKS.includes(block)) {
-    throw new NodeInputError(`settings block "${def.block}" is unknown (valid: ${SETTINGS_BLOCKS.join(', ')})`);
+    throw new NodeInputError({ code: 'unknownSettingsBlock', block: String(def.block), valid: SETTINGS_BLOCKS });
   }
   const allowFactoryBlocks = def.allowFactoryBlocks === true;
   // The editor refuses this too; a flow edited by hand must not slip past it.
   if (getBlock(block).factoryOnly && !allowFactoryBlocks) {
-    throw new NodeInputError(`block ${blockName(block)} holds factory/calibration data: tick "Allow factory and calibration blocks (dangerous)" to use it`);
+    throw new NodeInputError({ code: 'factoryBlockSetting', block: blockName(block), option: { code: 'optionAllowFactoryBlocks' } });
   }
   return {
     unitId: configuredUnitId(def.unitId),
@@ -68,7 +68,7 @@ function asksForRead(payload: unknown): boolean {
 function dryRunOf(msg: NodeMessage | undefined, configured: boolean): boolean {
   const requested = (msg as { dryRun?: unknown } | undefined)?.dryRun;
   if (requested === undefined || requested === null) return configured;
-  if (typeof requested !== 'boolean') throw new NodeInputError(`msg.dryRun must be true or false, got ${JSON.stringify(requested)}`);
+  if (typeof requested !== 'boolean') throw new NodeInputError({ code: 'badDryRun', got: shown(requested) });
   return requested;
 }
 

@@ -12,6 +12,7 @@
 import type { EventEmitter } from 'node:events';
 import net from 'node:net';
 import { systemClock, type Clock } from './clock';
+import { englishTransportPhrase, systemErrorReason, wordReason, type ErrorReason } from './reasons';
 import type { ModbusOperation } from './operations';
 import type { OperationReply } from './reply';
 import { RtuClient, type ByteStream } from './rtu-client';
@@ -28,9 +29,9 @@ interface RawStream extends ByteStream {
   isOpen?: boolean;
 }
 
-/** A plain-object error like a socket's, classified by `code`. */
-function linkLost(message: string): Error & { code: string } {
-  return Object.assign(new Error(message), { code: 'LINK_LOST' });
+/** An error like a socket's, classified by `code`, with the reason the line went away. */
+function linkLost(reason: ErrorReason): Error & { code: string; reason: ErrorReason } {
+  return Object.assign(new Error(wordReason(reason, englishTransportPhrase)), { code: 'LINK_LOST', reason });
 }
 
 /** The socket or serial port for `config`, and a promise that settles when it is open. */
@@ -70,7 +71,7 @@ export interface LinkChannel {
   /** ms since the epoch of the last byte received. */
   readonly lastByteAt: number;
   /** Called once when the line goes away by itself (not on release()). */
-  onLost(handler: (reason: string) => void): void;
+  onLost(handler: (reason: ErrorReason) => void): void;
   /** Drop buffered bytes (the line was quiet: they answer nobody). */
   discardReceived(): void;
   /** Send one request and resolve with its reply; reject on timeout, exception or a lost line. */
@@ -88,9 +89,9 @@ export type ChannelOpener = (config: NormalizedLinkConfig, clock: Clock) => Prom
 
 export class ModbusChannel implements LinkChannel {
   private lost = false;
-  private lostHandler?: (reason: string) => void;
+  private lostHandler?: (reason: ErrorReason) => void;
   private released?: Promise<void>;
-  private lastStreamError?: string;
+  private lastStreamError?: ErrorReason;
 
   private constructor(
     private readonly client: TcpClient | RtuClient,
@@ -124,14 +125,14 @@ export class ModbusChannel implements LinkChannel {
         void releaseStream(stream, isSocket).then(() => reject(err));
       };
       const timer = clock.setTimeout(
-        () => fail(linkLost(`could not open within ${config.connectTimeoutMs} ms`)),
+        () => fail(linkLost({ code: 'openTimeout', timeoutMs: config.connectTimeoutMs })),
         config.connectTimeoutMs,
       );
       opened.then(
         () => {
           if (settled) return;
           if (stream.destroyed === true) {
-            fail(linkLost('closed while opening'));
+            fail(linkLost({ code: 'closedWhileOpening' }));
             return;
           }
           settled = true;
@@ -142,7 +143,7 @@ export class ModbusChannel implements LinkChannel {
               : new RtuClient(stream, { silenceMs: config.quietGuardMs, gapMs: config.interRequestDelayMs }, clock);
           resolve(new ModbusChannel(client, stream, isSocket));
         },
-        (err: unknown) => fail(err ?? linkLost('open failed')),
+        (err: unknown) => fail(err ?? linkLost({ code: 'openFailed' })),
       );
     });
   }
@@ -157,7 +158,7 @@ export class ModbusChannel implements LinkChannel {
   }
 
   /** Called once when the socket or port goes away by itself. */
-  onLost(handler: (reason: string) => void): void {
+  onLost(handler: (reason: ErrorReason) => void): void {
     this.lostHandler = handler;
   }
 
@@ -168,13 +169,13 @@ export class ModbusChannel implements LinkChannel {
 
   /** Send one request and wait for its reply; rejects with the client's error or a lost-link error. */
   send(op: ModbusOperation, timeoutMs: number): Promise<OperationReply> {
-    if (this.lost) return Promise.reject(linkLost(this.lastStreamError ?? 'connection closed'));
+    if (this.lost) return Promise.reject(linkLost(this.lastStreamError ?? { code: 'connectionClosed' }));
     return this.client.send(op, timeoutMs);
   }
 
   /** Send a broadcast (unit 0): nobody answers, so nothing is awaited and no timer is left. */
   sendBroadcast(op: ModbusOperation): void {
-    if (this.lost) throw linkLost(this.lastStreamError ?? 'connection closed');
+    if (this.lost) throw linkLost(this.lastStreamError ?? { code: 'connectionClosed' });
     this.client.sendBroadcast(op);
   }
 
@@ -189,22 +190,21 @@ export class ModbusChannel implements LinkChannel {
   /** Release the socket or port now; any request in flight fails as 'link lost'. Resolves once the OS handle is gone. */
   release(): Promise<void> {
     if (!this.released) {
-      this.markLost('closed by us', false);
+      this.markLost({ code: 'closedByUs' }, false);
       this.released = releaseStream(this.stream, this.isSocket);
     }
     return this.released;
   }
 
   private readonly onStreamError = (err: unknown): void => {
-    const message = typeof err === 'object' && err !== null ? (err as { message?: unknown }).message : undefined;
-    this.lastStreamError = typeof message === 'string' ? message : String(err);
+    this.lastStreamError = systemErrorReason(err);
   };
 
   private readonly onClose = (): void => {
-    this.markLost(this.lastStreamError ?? 'connection closed by the peer', true);
+    this.markLost(this.lastStreamError ?? { code: 'closedByPeer' }, true);
   };
 
-  private markLost(reason: string, notify: boolean): void {
+  private markLost(reason: ErrorReason, notify: boolean): void {
     if (this.lost) return;
     this.lost = true;
     // Fail the request in flight now, not at its timeout, so nothing outlives the line.

@@ -1,4 +1,4 @@
-import { englishTransportPhrase, textReason, TRANSPORT_PHRASES, wordReason, type ErrorReason } from './reasons';
+import { englishTransportPhrase, reasonOf, systemErrorReason, textReason, TRANSPORT_PHRASES, wordReason, type ErrorReason } from './reasons';
 import type { LinkErrorKind } from './types';
 
 /** Extra facts a LinkError can carry. */
@@ -125,8 +125,8 @@ export function classifyError(err: unknown, ctx: ErrorContext): LinkError {
     name === 'PortNotOpenError' ||
     /port not open|not open|closed|disconnected/i.test(text)
   ) {
-    return new LinkError('link', { code: 'linkDown', link: ctx.link, detail: text }, { unitId, cause: err });
+    return new LinkError('link', { code: 'linkDown', link: ctx.link, detail: reasonOf(err) ?? systemErrorReason(err) }, { unitId, cause: err });
   }
   // Anything else is still a failure of the link, not of the caller's input.
-  return new LinkError('link', { code: 'linkFailed', link: ctx.link, detail: text }, { unitId, cause: err });
+  return new LinkError('link', { code: 'linkFailed', link: ctx.link, detail: reasonOf(err) ?? systemErrorReason(err) }, { unitId, cause: err });
 }

@@ -42,7 +42,7 @@ export class ModbusLink extends EventEmitter<LinkEvents> {
     const clock = options.clock ?? systemClock;
     const openChannel = options.openChannel ?? ((cfg, clk) => ModbusChannel.open(cfg, clk));
     this.supervisor = new ConnectionSupervisor(this.config, address, openChannel, clock, this.stats_, {
-      state: (state, detail) => this.emit('state', state, detail),
+      state: (state, detail, reason) => this.emit('state', state, detail, reason),
       opened: () => this.scheduler.lineOpened(),
       connected: () => this.scheduler.lineUp(),
       down: () => this.scheduler.lineDown(),

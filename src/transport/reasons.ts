@@ -56,7 +56,59 @@ export const TRANSPORT_PHRASES: Readonly<Record<string, string>> = {
   unitProbing: 'not asked until __until__ (a probe request is checking whether it answers again)',
   queueFull: 'queue full on __link__: __limit__ requests already waiting (queueLimit __limit__)',
   queueDeadline: 'not sent within __queueTimeoutMs__ ms (queueTimeoutMs): __link__ carries more requests than it can serve',
+  // A system error: its code kept as it is, its meaning in words (errno<CODE>, errnoOther for a code without words).
+  systemError: '__meaning__ (__errno__)',
+  errnoOther: 'system error',
+  errnoECONNREFUSED: 'connection refused',
+  errnoECONNRESET: 'connection reset by the other end',
+  errnoECONNABORTED: 'connection aborted',
+  errnoEPIPE: 'connection broken',
+  errnoENOTCONN: 'not connected',
+  errnoEHOSTUNREACH: 'host unreachable',
+  errnoENETUNREACH: 'network unreachable',
+  errnoENETDOWN: 'network down',
+  errnoEADDRNOTAVAIL: 'address not available',
+  errnoENOTFOUND: 'host name not found',
+  errnoEAI_AGAIN: 'host name not resolved for now',
+  errnoENOENT: 'no such file or directory',
+  errnoEACCES: 'permission denied',
+  errnoEPERM: 'permission denied',
+  errnoEBUSY: 'resource busy',
+  errnoEIO: 'input/output error',
+  errnoENXIO: 'no such device',
+  errnoETIMEDOUT: 'timed out',
+  portLocked: 'the port is locked by another program (cannot lock port)',
+  // The line's own reasons for going away.
+  connectionClosed: 'connection closed',
+  closedByPeer: 'connection closed by the peer',
+  closedByUs: 'closed by us',
+  closedWhileOpening: 'closed while opening',
+  openFailed: 'open failed',
+  openTimeout: 'could not open within __timeoutMs__ ms',
 };
+
+/** A system code in a socket's or serial port's error ("connect ECONNREFUSED 10.0.0.9:502"). */
+const SYSTEM_CODE = /\b(E[A-Z][A-Z0-9_]{2,})\b/;
+
+/**
+ * What a socket, a serial port or a driver threw, as a reason: its system code kept as a
+ * parameter (from its `code`, or found in its text) and the sentence around it in words; a
+ * serial port's own texts without a code ("No such file or directory", "Cannot lock port")
+ * as their code; anything else in its own words.
+ */
+export function systemErrorReason(err: unknown): ErrorReason {
+  const fieldOf = (name: string): unknown => (typeof err === 'object' && err !== null ? (err as Record<string, unknown>)[name] : undefined);
+  const message = fieldOf('message');
+  const text = typeof message === 'string' ? message : String(err);
+  const code = fieldOf('code');
+  const errno =
+    typeof code === 'string' && SYSTEM_CODE.test(code)
+      ? code
+      : (SYSTEM_CODE.exec(text)?.[1] ??
+        (/no such file or directory/i.test(text) ? 'ENOENT' : /permission denied/i.test(text) ? 'EACCES' : undefined));
+  if (errno === undefined) return /cannot lock port/i.test(text) ? { code: 'portLocked' } : textReason(text);
+  return { code: 'systemError', errno, meaning: { code: TRANSPORT_PHRASES[`errno${errno}`] === undefined ? 'errnoOther' : `errno${errno}` } };
+}
 
 /** The English phrase of a transport code. */
 export const englishTransportPhrase: PhraseBook = (code) => TRANSPORT_PHRASES[code];

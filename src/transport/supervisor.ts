@@ -10,8 +10,8 @@ import type { ErrorReason } from './reasons';
 import type { LinkState, LinkStats, NormalizedLinkConfig } from './types';
 
 export interface SupervisorEvents {
-  /** The state changed ('reconnecting' comes with why the line went down). */
-  state(state: LinkState, detail?: string): void;
+  /** The state changed ('reconnecting' comes with why the line went down: in English, and as a reason). */
+  state(state: LinkState, detail?: string, reason?: ErrorReason): void;
   /** A new line is open (said before the 'connected' state): forget the old line's pacing. */
   opened(): void;
   /** The line is ready for requests (said after the 'connected' state). */
@@ -126,7 +126,7 @@ export class ConnectionSupervisor {
     if (!this.closed) this.events.connected();
   }
 
-  private onChannelLost(channel: LinkChannel, reason: string): void {
+  private onChannelLost(channel: LinkChannel, reason: ErrorReason): void {
     if (this.channel_ !== channel || this.closed) return;
     this.channel_ = undefined;
     void channel.release();
@@ -137,7 +137,7 @@ export class ConnectionSupervisor {
     const message = error.message;
     if (this.downSince_ === 0) this.downSince_ = this.clock.now();
     this.lastLinkReason_ = error.reason;
-    this.setState('reconnecting', message);
+    this.setState('reconnecting', message, error.reason);
     this.scheduleReconnect();
     this.events.down();
   }
@@ -152,11 +152,11 @@ export class ConnectionSupervisor {
     }, delay);
   }
 
-  private setState(state: LinkState, detail?: string): void {
+  private setState(state: LinkState, detail?: string, reason?: ErrorReason): void {
     if (this.state_ === state && detail === undefined) return;
     this.state_ = state;
     try {
-      this.events.state(state, detail);
+      this.events.state(state, detail, reason);
     } catch {
       // A listener's bug must not break the link (this may run inside a socket callback).
     }

@@ -2,6 +2,7 @@
  * One Modbus link, knowing nothing of Socomec: open/close, one request in flight,
  * a fair bounded queue, timeouts, per-unit health and reconnect backoff.
  */
+import type { ErrorReason } from './reasons';
 
 export type TransportKind = 'tcp' | 'rtu' | 'rtu-over-tcp';
 
@@ -78,7 +79,7 @@ export interface UnitHealth {
  * state and, for 'reconnecting', why the link went down.
  */
 export interface LinkEvents {
-  state: [state: LinkState, detail?: string];
+  state: [state: LinkState, detail?: string, reason?: ErrorReason];
 }
 
 /** Who asked, and how urgent: used by the fair queue. */

@@ -3,10 +3,12 @@
  * is one per process): `node localized-runtime-child.js <lang>`. It installs this package
  * in a fresh user directory (a link, as `npm start` does), starts a DIRIS simulator (unit
  * id 5 only) and a flow of read-measurements nodes and a Catch node, then makes four reads
- * fail in turn: a silent unit id, an unknown field, a Modbus exception, and a bad msg.unitId.
+ * fail in turn: a silent unit id, an unknown field, a Modbus exception, and a bad msg.unitId;
+ * then a bad msg.fields, a node deployed with a bad saved unit id ("five"), a reset and a
+ * restart the reset node does not allow, and a msg without msg.unitId into socomec-mqtt.
  * It prints one JSON line: what the Catch node got for each (msg.error.message) and the
- * error lines Node-RED logged for our nodes, as its console logger prints them; then it
- * stops Node-RED and the simulator and exits.
+ * error lines Node-RED logged for our nodes, as its console logger prints them (the deploy's
+ * apart); then it stops Node-RED and the simulator and exits.
  */
 import * as fs from 'node:fs';
 import * as http from 'node:http';
@@ -45,13 +47,22 @@ async function main(): Promise<void> {
     { id: 'ok', x: 400, y: 40, type: 'function', z: 'tab', name: 'ok', func: 'node.warn("read ok"); return null;', outputs: 0, wires: [] },
     // A node the Catch node does not cover: its error goes to the log.
     { id: 'lone', x: 100, y: 120, type: 'socomec-read-measurements', z: 'tab', name: 'uncaught', connection: 'conn', unitId: 7, groups: ['instantaneous'], table: 'standard', pollSeconds: 0, outputMode: 'single', wires: [[]] },
-    { id: 'caught', x: 550, y: 40, type: 'catch', z: 'tab', name: '', scope: ['read5', 'read7'], uncaught: false, wires: [['report']] },
+    // Saved with a unit id that is none: logged at deploy, and every msg fails with it.
+    { id: 'badSetting', x: 100, y: 200, type: 'socomec-read-measurements', z: 'tab', name: 'bad setting', connection: 'conn', unitId: 'five', groups: ['instantaneous'], pollSeconds: 0, wires: [[]] },
+    { id: 'reset5', x: 250, y: 200, type: 'socomec-reset', z: 'tab', name: 'reset', connection: 'conn', unitId: 5, allowMaxCurrents: true, wires: [[]] },
+    { id: 'mqtt', x: 400, y: 200, type: 'socomec-mqtt', z: 'tab', name: 'mqtt', site: 'lang', wires: [[]] },
+    { id: 'badConn', type: 'socomec-connection', name: 'bad', transport: 'tcp', host: '127.0.0.1', port: 70000 },
+    { id: 'onBadConn', x: 100, y: 260, type: 'socomec-read-measurements', z: 'tab', name: 'on bad connection', connection: 'badConn', unitId: 5, wires: [[]] },
+    { id: 'mqttBadNames', x: 400, y: 260, type: 'socomec-mqtt', z: 'tab', name: 'bad names', site: 'lang', names: '5=incomer, 300=x', wires: [[]] },
+    { id: 'caught', x: 550, y: 40, type: 'catch', z: 'tab', name: '', scope: ['read5', 'read7', 'badSetting', 'reset5', 'mqtt', 'onBadConn'], uncaught: false, wires: [['report']] },
     { id: 'report', x: 700, y: 40, type: 'function', z: 'tab', name: 'report', func: 'node.warn("caught:" + msg.error.message); return null;', outputs: 0, wires: [] },
   ];
   fs.writeFileSync(path.join(userDir, 'flows.json'), JSON.stringify(flow));
 
   const warnings: string[] = [];
   const errorLines: string[] = [];
+  const connectionWarnings: string[] = [];
+  let connectionWarned: (() => void) | undefined;
   let waiting: ((warning: string) => void) | undefined;
   let loggedError: (() => void) | undefined;
   const capture = (line: LogLine): void => {
@@ -59,6 +70,10 @@ async function main(): Promise<void> {
     if (line.level === WARN_LEVEL && line.type === 'function' && typeof line.msg === 'string') {
       if (waiting) waiting(line.msg);
       else warnings.push(line.msg);
+    }
+    if (line.level === WARN_LEVEL && line.type === 'socomec-connection') {
+      connectionWarnings.push(`[warn] [${line.type}:${line.name ?? line.id ?? ''}] ${String(line.msg)}`);
+      connectionWarned?.();
     }
     // What Node-RED's console logger prints for an error of one of our nodes: "[error] [type:name] " + String(msg).
     if (line.level === ERROR_LEVEL && line.type?.startsWith('socomec-')) {
@@ -121,18 +136,44 @@ async function main(): Promise<void> {
     const exception = await nextWarning();
     receive('read5', { unitId: 300 });
     const badUnitId = await nextWarning();
+    receive('read5', { fields: 7 });
+    const badFields = await nextWarning();
+    receive('badSetting', {});
+    const badSetting = await nextWarning();
+    receive('reset5', { payload: 'hourMeter' });
+    const resetNotAllowed = await nextWarning();
+    receive('reset5', { payload: 'restart' });
+    const restartNotAllowed = await nextWarning();
+    receive('mqtt', { payload: { V1: 230 } });
+    const mqttNoUnitId = await nextWarning();
+    receive('onBadConn', {});
+    const badConnection = await nextWarning();
     // The uncaught node's error goes to the log; the Catch node's "report" is the only warning source, so wait for the log line itself.
     const logged = new Promise<void>((resolve) => {
       loggedError = resolve;
     });
     receive('lone', {});
     await logged;
-    result = { port: sim.port, first, caught: { silent, unknownField, exception, badUnitId }, errorLines };
+    // Last: the meter's gateway goes away under a working link, which the connection says once in the log.
+    const linkLost = new Promise<void>((resolve) => {
+      connectionWarned = resolve;
+    });
+    await sim.close();
+    await linkLost;
+    const deployLines = errorLines.filter((line) => !line.includes(':uncaught]'));
+    result = {
+      port: sim.port,
+      first,
+      caught: { silent, unknownField, exception, badUnitId, badFields, badSetting, resetNotAllowed, restartNotAllowed, mqttNoUnitId, badConnection },
+      errorLines: errorLines.filter((line) => line.includes(':uncaught]')),
+      deployLines,
+      connectionWarnings,
+    };
   } catch (err) {
     result = { failed: err instanceof Error ? err.stack : String(err), warnings, errorLines };
   }
   await RED.stop().catch(() => undefined);
-  await sim.close();
+  await sim.close().catch(() => undefined);
   fs.rmSync(userDir, { recursive: true, force: true });
   process.stdout.write(`${JSON.stringify(result)}\n`);
 }

@@ -10,6 +10,7 @@ import type { ManualClock } from './manual-clock';
 import type { ModbusOperation } from '../../src/transport/operations';
 import { exceptionError } from '../../src/transport/pdu';
 import { timedOut } from '../../src/transport/rtu-client';
+import { englishTransportPhrase, wordReason, type ErrorReason } from '../../src/transport/reasons';
 
 /** What register `address` of unit `unitId` holds: every answer says who gave it. */
 export function numbered(unitId: number, address: number, count: number): number[] {
@@ -29,8 +30,9 @@ function replyTo(op: ModbusOperation): OperationReply {
   return { fn: 16, address: op.address, length: op.values.length };
 }
 
-function lineLost(reason: string): Error & { code: string } {
-  return Object.assign(new Error(reason), { code: 'LINK_LOST' });
+/** As the real channel says a line gone away: its reason, worded in English as the message. */
+function lineLost(reason: ErrorReason): Error & { code: string; reason: ErrorReason } {
+  return Object.assign(new Error(wordReason(reason, englishTransportPhrase)), { code: 'LINK_LOST', reason });
 }
 
 export class ScriptedLine {
@@ -68,7 +70,7 @@ export class ScriptedLine {
     });
 
   /** The line goes away by itself (a cable pulled, the peer closed). */
-  drop(reason = 'connection closed by the peer'): void {
+  drop(reason: ErrorReason = { code: 'closedByPeer' }): void {
     this.channel?.lose(reason);
     this.channel = undefined;
   }
@@ -90,7 +92,7 @@ export class ScriptedLine {
 class Channel implements LinkChannel {
   isOpen = true;
   lastByteAt = 0;
-  private lostHandler?: (reason: string) => void;
+  private lostHandler?: (reason: ErrorReason) => void;
   private pending?: (err: unknown) => void;
 
   constructor(
@@ -99,7 +101,7 @@ class Channel implements LinkChannel {
     private readonly number: number,
   ) {}
 
-  onLost(handler: (reason: string) => void): void {
+  onLost(handler: (reason: ErrorReason) => void): void {
     this.lostHandler = handler;
   }
 
@@ -108,7 +110,7 @@ class Channel implements LinkChannel {
   }
 
   send(op: ModbusOperation, timeoutMs: number): Promise<OperationReply> {
-    if (!this.isOpen) return Promise.reject(lineLost('connection closed'));
+    if (!this.isOpen) return Promise.reject(lineLost({ code: 'connectionClosed' }));
     this.line.record(op, this.number);
     return new Promise<OperationReply>((resolve, reject) => {
       let settled = false;
@@ -135,7 +137,7 @@ class Channel implements LinkChannel {
   }
 
   sendBroadcast(op: ModbusOperation): void {
-    if (!this.isOpen) throw lineLost('connection closed');
+    if (!this.isOpen) throw lineLost({ code: 'connectionClosed' });
     this.line.record(op, this.number);
   }
 
@@ -145,11 +147,11 @@ class Channel implements LinkChannel {
 
   release(): Promise<void> {
     this.isOpen = false;
-    this.pending?.(lineLost('closed by us'));
+    this.pending?.(lineLost({ code: 'closedByUs' }));
     return Promise.resolve();
   }
 
-  lose(reason: string): void {
+  lose(reason: ErrorReason): void {
     if (!this.isOpen) return;
     this.isOpen = false;
     this.pending?.(lineLost(reason));

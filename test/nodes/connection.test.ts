@@ -379,7 +379,7 @@ describe('socomec-connection in the Node-RED runtime', function () {
       'badport shows "bad connection settings"',
     );
     const errorArgs = (badport.error as unknown as { args: unknown[][] }).args.map(([text]) => String(text));
-    assert.ok(errorArgs.some((text) => /port must be an integer 1\.\.65535, got 70000/.test(text)), errorArgs.join('; '));
+    assert.ok(errorArgs.some((text) => /bad connection settings: port must be an integer 1\.\.65535 \(in the node settings\), got 70000/.test(text)), errorArgs.join('; '));
 
     // A msg sent to such a node is not dropped: it reaches the Catch node with the reason.
     let caught = nextMessage('caught');
@@ -390,7 +390,7 @@ describe('socomec-connection in the Node-RED runtime', function () {
     caught = nextMessage('caught');
     inject('badport', { payload: 'lost?' });
     msg = await caught;
-    assert.match((msg.error as { message: string }).message, /port must be an integer 1\.\.65535, got 70000/);
+    assert.match((msg.error as { message: string }).message, /^connection "simulator": bad connection settings: port must be an integer 1\.\.65535 \(in the node settings\), got 70000$/);
   });
 
   it('fails every input with the reason when the node\'s own unit id setting is bad', async function () {

@@ -10,9 +10,14 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DeviceError, DirisDevice, MEASUREMENT_GROUPS, selectMeasurementFields, validateSettings } from '../../src/device';
 import { ENGLISH_PHRASES, englishPhrase } from '../../src/device/reasons';
+import { parseUnitIdList } from '../../src/nodes/connection-settings';
+import { configuredSeconds, configuredSettings, stringList } from '../../src/nodes/input-parsing';
+import { configuredModel } from '../../src/nodes/model-choice';
+import { MqttFormatter } from '../../src/mqtt';
+import { MQTT_PHRASES } from '../../src/mqtt/reasons';
 import { NODE_PHRASES } from '../../src/nodes/node-errors';
 import { getProfile } from '../../src/registers';
-import { fillPhrase, ModbusLink, wordReason, type ErrorReason, type LinkConfig, type PhraseBook } from '../../src/transport';
+import { classifyError, fillPhrase, ModbusLink, wordReason, type ErrorReason, type LinkConfig, type PhraseBook } from '../../src/transport';
 import { ManualClock } from '../helpers/manual-clock';
 import { ScriptedLine } from '../helpers/scripted-line';
 
@@ -48,8 +53,8 @@ describe('error reasons: a code and its parameters beside the English message', 
     return { clock, line, link };
   }
 
-  it('the English locale holds exactly the library\'s and the node layer\'s English phrases, and German and French have every one', () => {
-    const english = { ...ENGLISH_PHRASES, ...NODE_PHRASES };
+  it('the English locale holds exactly the library\'s (transport, device, MQTT formatter) and the node layer\'s English phrases, and German and French have every one', () => {
+    const english = { ...ENGLISH_PHRASES, ...MQTT_PHRASES, ...NODE_PHRASES };
     assert.deepEqual(causes('en-US'), english);
     for (const lang of ['de', 'fr']) assert.deepEqual(Object.keys(causes(lang)).sort(), Object.keys(english).sort(), lang);
   });
@@ -90,7 +95,18 @@ describe('error reasons: a code and its parameters beside the English message', 
     line.refuse = true;
     const down = (await clock.settle(link.readHoldingRegisters(5, 0, 1))).error;
     assert.equal(reasonOfError(down).code, 'linkDown');
-    assert.equal(wordIn('fr', reasonOfError(down)), `liaison vers meter.test:502 coupée : ${String(reasonOfError(down).detail)}`);
+    assert.deepEqual(reasonOfError(down).detail, { code: 'closedByPeer' });
+    assert.equal(down!.message, 'link to meter.test:502 is down: connection closed by the peer');
+    assert.equal(wordIn('fr', reasonOfError(down)), "liaison vers meter.test:502 coupée : connexion fermée par l'autre bout");
+    // A system error keeps its code, and its meaning is worded around it.
+    const refused = classifyError(Object.assign(new Error('connect ECONNREFUSED 10.0.0.9:502'), { code: 'ECONNREFUSED' }), { link: 'tcp 10.0.0.9:502' });
+    assert.deepEqual(refused.reason.detail, { code: 'systemError', errno: 'ECONNREFUSED', meaning: { code: 'errnoECONNREFUSED' } });
+    assert.equal(refused.message, 'link to tcp 10.0.0.9:502 is down: connection refused (ECONNREFUSED)');
+    assert.equal(wordIn('de', refused.reason), 'Verbindung zu tcp 10.0.0.9:502 getrennt: Verbindung abgelehnt (ECONNREFUSED)');
+    const missing = classifyError(new Error('Error: No such file or directory, cannot open /dev/ttyUSB7'), { link: '/dev/ttyUSB7' });
+    assert.equal(wordIn('fr', missing.reason), 'liaison vers /dev/ttyUSB7 coupée : fichier ou répertoire introuvable (ENOENT)');
+    const unknownCode = classifyError(Object.assign(new Error('read EWEIRD'), { code: 'EWEIRD' }), { link: 'x' });
+    assert.equal(wordIn('de', unknownCode.reason), 'Verbindung zu x: Systemfehler (EWEIRD)');
 
     const waiting = clock.track(link.readHoldingRegisters(5, 1, 1));
     await link.close();
@@ -151,6 +167,78 @@ describe('error reasons: a code and its parameters beside the English message', 
     assert.match(range.message, /^meter 5: settings refused, nothing written \(applicationSettings 36352\): ctPrimary: 20000 A is out of range 1\.\.10000 A; unknown setting "bogus" \(valid: /);
     assert.match(wordIn('de', refused), /^Einstellungen abgelehnt, nichts geschrieben \(applicationSettings 36352\): ctPrimary: 20000 A liegt außerhalb des Bereichs 1\.\.10000 A; unbekannte Einstellung "bogus" \(gültig: /);
     assert.deepEqual((range as DeviceError).problems?.[0], 'ctPrimary: 20000 A is out of range 1..10000 A', 'problems stay in English words for the library');
+  });
+
+  it('the rarer settings problems: a value not allowed, an array\'s element, an alarm threshold without its quantity, not an object', () => {
+    const ctx = { unitId: 5, meter: 'meter 5' };
+    const refused = reasonOfError(catchError(() => validateSettings('applicationSettings', { ctSecondary: 2, alarmUpperThreshold: 30 }, ctx)));
+    assert.deepEqual(
+      (refused.problems as ErrorReason[]).map((p) => p.code),
+      ['notAllowed', 'quantityNeeded'],
+    );
+    assert.equal(
+      wordIn('de', refused),
+      'Einstellungen abgelehnt, nichts geschrieben (applicationSettings 36352): ctSecondary: 2 A ist nicht erlaubt; erlaubt: 1, 5 A; "alarmUpperThreshold" ist in der Einheit der Größe von alarmType: geben Sie alarmType mit an',
+    );
+    const unknown = reasonOfError(catchError(() => validateSettings('applicationSettings', { alarmUpperThreshold: 30 }, { ...ctx, current: { alarmType: 99 } })));
+    assert.match(wordIn('fr', unknown), /: « alarmUpperThreshold » est dans l'unité de la grandeur de alarmType, et le alarmType du compteur \(99\) n'en nomme aucune$/);
+
+    const element = catchError(() => validateSettings('industrialization', { currentGainCoefficients: [1, 2, 70000, 4] }, { ...ctx, allowFactoryBlocks: true }));
+    const elementProblem = (reasonOfError(element).problems as ErrorReason[])[0];
+    assert.deepEqual(elementProblem, { code: 'arrayElement', key: 'currentGainCoefficients', index: '2', problem: { code: 'valueOutOfRange', value: '70000', min: '0', max: '65535' } });
+    assert.match(element.message, /: currentGainCoefficients: element 2: 70000 is out of range 0\.\.65535$/);
+    assert.equal(wordIn('de', elementProblem), 'currentGainCoefficients: Element 2: 70000 liegt außerhalb des Bereichs 0..65535');
+    assert.equal(wordIn('fr', elementProblem), 'currentGainCoefficients : élément 2 : 70000 est hors de la plage 0..65535');
+
+    const notObject = reasonOfError(catchError(() => validateSettings('applicationSettings', [1, 2], ctx)));
+    assert.match(wordIn('fr', notObject), /: les réglages doivent être un objet \{ clé: valeur \}, reçu une liste$/);
+  });
+
+  it('the node layer: a bad saved setting, seconds, a name list and the model carry reasons, worded whole in German and French', () => {
+    const saved = catchError(() => configuredSettings('socomec-read-measurements', { unitId: 'five', table: 'legacy64' }));
+    const reason = reasonOfError(saved);
+    assert.equal(reason.code, 'badSettings');
+    assert.deepEqual((reason.problems as ErrorReason[])[0], { code: 'badSetting', problem: { code: 'settingInteger', name: 'unitId', min: 1, max: 247 }, got: '"five"' });
+    assert.match(saved.message, /^unitId must be an integer 1\.\.247 \(in the node settings\), got "five"; table must be one of standard, /);
+    assert.match(wordIn('de', reason), /^unitId muss eine ganze Zahl 1\.\.247 sein \(in den Node-Einstellungen\), erhalten: "five"; table muss einer von standard, .* sein \(in den Node-Einstellungen\), erhalten: "legacy64"$/);
+    assert.match(wordIn('fr', reason), /^unitId doit être un entier 1\.\.247 \(dans les réglages du nœud\), reçu "five"; table doit être l'un de standard, /);
+    assert.equal(wordIn('de', reasonOfError(catchError(() => configuredSeconds('soon', 'pollSeconds')))), 'pollSeconds "soon" ist keine Zahl von Sekunden 0..86400');
+    assert.equal(wordIn('fr', reasonOfError(catchError(() => stringList(7, 'msg.fields')))), 'msg.fields doit être une liste de noms ou un texte séparé par des virgules, reçu 7');
+    assert.match(wordIn('de', reasonOfError(catchError(() => configuredModel('A99')))), /^das Modell "A99" in den Node-Einstellungen ist unbekannt \(gültig: auto, A10, /);
+    const backwards = catchError(() => parseUnitIdList('5, 9-3'));
+    assert.equal(backwards.message, 'unit id range "9-3" ends before it starts');
+    assert.equal(wordIn('fr', reasonOfError(backwards)), 'la plage d\'adresses "9-3" finit avant de commencer');
+  });
+
+  it('socomec-mqtt\'s formatter: bad options, a meter to clear it does not know, a meter waiting for its name', () => {
+    const origin = { name: 'test', sw_version: '0' };
+    const options = catchError(() => new MqttFormatter({ origin, site: '##', values: false, state: false }));
+    assert.equal(options.message, 'site "##" has no letter or digit; choose plain values, the JSON state or both');
+    assert.equal(wordIn('de', reasonOfError(options)), 'der Standort "##" hat keinen Buchstaben und keine Ziffer; wählen Sie einzelne Werte, den JSON-Zustand oder beides');
+    const formatter = new MqttFormatter({ origin });
+    const waiting = formatter.reading({ unitId: 5, link: 'tcp 10.0.0.9:502' }, { payload: { V1: 230 }, units: { V1: 'V' }, timestamp: 1 }, 1);
+    assert.equal(waiting.waiting, 'unit 5 on tcp 10.0.0.9:502 has no name yet: name it, or wire read-identity into this node');
+    assert.equal(wordIn('fr', waiting.waitingReason!), "l'adresse 5 sur tcp 10.0.0.9:502 n'a pas encore de nom : nommez-le, ou reliez read-identity à ce nœud");
+    const clear = catchError(() => formatter.clear({ id: 'pump' }));
+    assert.equal(clear.message, 'no meter "pump" to clear; known: unit 5 (no id yet)');
+    assert.equal(wordIn('de', reasonOfError(clear)), 'kein Zähler "pump" zum Entfernen; bekannt: Unit 5 (noch ohne ID)');
+  });
+
+  it('an option a refusal names reads as the node\'s editor labels it, in every language', () => {
+    const labels = (lang: string, type: string): Record<string, string> =>
+      (JSON.parse(readFileSync(join(LOCALES, lang, `${type}.json`), 'utf8')) as Record<string, { label: Record<string, string> }>)[type].label;
+    const options: [string, string, string][] = [
+      ['optionAllowRestart', 'socomec-reset', 'allowRestart'],
+      ['optionAllowFactoryConfig', 'socomec-reset', 'allowFactoryConfig'],
+      ['optionAllowFactoryBlocks', 'socomec-write-settings', 'allowFactoryBlocks'],
+    ];
+    assert.deepEqual(Object.keys(NODE_PHRASES).filter((code) => code.startsWith('option')).sort(), options.map(([code]) => code).sort());
+    for (const lang of ['en-US', 'de', 'fr']) {
+      for (const [code, type, label] of options) {
+        const phrase = causes(lang)[code];
+        assert.ok(labels(lang, type)[label].startsWith(phrase), `${lang} ${code} "${phrase}" is not the label "${labels(lang, type)[label]}"`);
+      }
+    }
   });
 });
 

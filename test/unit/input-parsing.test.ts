@@ -26,7 +26,7 @@ describe('input parsing (no Node-RED)', () => {
   it('takes seconds 0..86400, blank as 0', () => {
     assert.equal(configuredSeconds('', 'poll interval'), 0);
     assert.equal(configuredSeconds('2.5', 'poll interval'), 2.5);
-    assert.throws(() => configuredSeconds(-1, 'poll interval'), /poll interval -1 is not a number of seconds 0\.\.86400/);
+    assert.throws(() => configuredSeconds(-1, 'pollSeconds'), /pollSeconds -1 is not a number of seconds 0\.\.86400/);
     assert.throws(() => configuredSeconds('soon', 'poll interval'), /"soon"/);
   });
 

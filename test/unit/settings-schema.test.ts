@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import { renderEditorSchema } from '../../src/cli/editor-schema';
 import { MEASUREMENT_GROUPS, MEASUREMENT_TABLES, MODEL_CHOICES, SETTINGS_BLOCKS, parseMeterNames } from '../../src/device';
 import { configuredSetting } from '../../src/nodes/input-parsing';
-import { RESET_CHOICES, SETTINGS_SCHEMA, problemText, resetOption, schemaOf, settingProblem } from '../../src/nodes/settings-schema';
+import { NodeInputError } from '../../src/nodes/node-errors';
+import { RESET_CHOICES, SETTINGS_SCHEMA, problemReason, resetOption, schemaOf, settingProblem } from '../../src/nodes/settings-schema';
 import { BLOCKS, PROFILES } from '../../src/registers';
 import { normalizeLinkConfig, type LinkConfig } from '../../src/transport';
 
@@ -83,7 +84,7 @@ describe('the settings schema', () => {
     assert.equal(settingProblem(unitId, '${METER_UNIT}', {}), undefined);
     const problem = settingProblem(unitId, 300, {});
     assert.deepEqual(problem, { key: 'integer', params: { min: 1, max: 247 } });
-    assert.equal(problemText('unitId', problem!), 'unitId must be an integer 1..247');
+    assert.equal(new NodeInputError(problemReason('unitId', problem!)).message, 'unitId must be an integer 1..247');
 
     const connection = schemaOf('socomec-connection');
     assert.deepEqual(settingProblem(connection.reconnectMaxMs, 100, { reconnectInitialMs: 500 }), { key: 'atLeast', params: { other: 'reconnectInitialMs', value: 500 } });
@@ -102,7 +103,7 @@ describe('the settings schema', () => {
     const unitIds = schemaOf('socomec-read-measurements').unitIds;
     for (const good of ['', '5', '5-12, 20', ' 1 - 247 ;3\n4', '${METERS}']) assert.equal(settingProblem(unitIds, good, {}), undefined, good);
     assert.deepEqual(settingProblem(unitIds, '5-300, 7, 12-10, x', {}), { key: 'unitIds', params: { entries: '5-300, 12-10, x', max: 247 } });
-    assert.equal(problemText('unitIds', settingProblem(unitIds, '0', {})!), 'unitIds: 0 is not a unit id 1..247 or a range such as 5-12');
+    assert.equal(new NodeInputError(problemReason('unitIds', settingProblem(unitIds, '0', {})!)).message, 'unitIds: 0 is not a unit id 1..247 or a range such as 5-12');
     const meters = schemaOf('socomec-connection').meters;
     for (const good of ['', '5=incomer, 6 : pv', '7=roof\n8=Büro 2']) assert.equal(settingProblem(meters, good, {}), undefined, good);
     assert.deepEqual(settingProblem(meters, '5=, 6=pv, 300=x, 7=--, pump', {}), { key: 'names', params: { entries: '5=, 300=x, 7=--, pump', max: 247 } });
