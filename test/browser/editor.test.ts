@@ -597,7 +597,7 @@ describe('demo editor in Chromium', function () {
     }
     await page.locator('#red-ui-header-button-deploy').click();
     await page.locator('.red-ui-notification', { hasText: 'Successfully deployed' }).last().waitFor();
-    await page.locator('#\\33 a11e7e5c0de0002 .red-ui-flow-node-status-label', { hasText: /^line over budget: every \d+\.\d s$/ }).waitFor({ timeout: 20_000 });
+    await page.locator('#\\33 a11e7e5c0de0002 .red-ui-flow-node-status-label', { hasText: /^line over budget: every \d+(\.\d+)? s$/ }).waitFor({ timeout: 20_000 });
 
     await page.locator('#\\33 a11e7e5c0de0002').dblclick();
     await page.locator('#node-input-btn-connection-edit').click();
