@@ -71,6 +71,8 @@ export interface DeviceOptions {
 export class DirisDevice {
   private readonly meter: string;
   private readonly planOptions: PlanOptions;
+  /** The last selection read (copies of its lists, so a list changed in place is not mistaken for it) and its plan key. */
+  private lastSelection?: { table?: string; groups?: readonly string[]; fields?: readonly string[]; key: string };
   private readonly plans = new Map<string, ReadRequest[]>();
 
   constructor(
@@ -254,8 +256,19 @@ export class DirisDevice {
 
   /** Measurement groups (instantaneous, energies, maxAvg, harmonics...) from the chosen table, or named fields, of the meter's model. */
   readMeasurements(selection: MeasurementSelection = {}): Promise<Reading> {
-    // A poller asks for the same selection every time: plan it once.
-    const key = JSON.stringify([selection.table, selection.groups, selection.fields]);
+    // A poller asks for the same selection every time: plan it once, and key it once.
+    const last = this.lastSelection;
+    let key: string;
+    if (last !== undefined && last.table === selection.table && sameNames(last.groups, selection.groups) && sameNames(last.fields, selection.fields)) key = last.key;
+    else {
+      key = JSON.stringify([selection.table, selection.groups, selection.fields]);
+      const listOrAbsent = (list: unknown): boolean => list === undefined || Array.isArray(list);
+      // Only lists are kept to compare with (anything else is refused by the selection check below).
+      this.lastSelection =
+        listOrAbsent(selection.groups) && listOrAbsent(selection.fields)
+          ? { table: selection.table, groups: selection.groups?.slice(), fields: selection.fields?.slice(), key }
+          : undefined;
+    }
     return this.readWithProfile(key, (profile) => planReads(selectMeasurementFields(selection, { unitId: this.unitId, profile }), this.planOptions));
   }
 
@@ -557,4 +570,12 @@ function firstStates(states: FieldValue, count: FieldValue): Record<string, bool
 
 function sameValue(a: FieldValue | undefined, b: FieldValue | undefined): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
+}
+
+/** The same names in the same order (both absent counts as the same); not a match for anything that is not a list. */
+function sameNames(kept: readonly string[] | undefined, asked: unknown): boolean {
+  if (kept === undefined || asked === undefined) return kept === asked;
+  if (!Array.isArray(asked) || asked.length !== kept.length) return false;
+  for (let i = 0; i < kept.length; i++) if (asked[i] !== kept[i]) return false;
+  return true;
 }

@@ -118,17 +118,27 @@ function seconds(ms: number): string {
   return s < 100 ? s.toFixed(1) : String(Math.round(s));
 }
 
-/** What a msg says of its meter besides the unit id: its name on the connection, its model (known once it has been read). */
-function meterFacts(meter: Meter, unitId: number): Record<string, unknown> {
-  const facts: Record<string, unknown> = {};
-  const name = meter.attached.connection.meterName(unitId);
-  if (name !== undefined) facts.meter = name;
-  const profile = meter.attached.device(unitId).knownProfile();
-  if (profile !== undefined) {
-    facts.model = profile.id;
-    facts.modelName = profile.name;
-  }
-  return facts;
+/**
+ * What a msg says of its meter besides the unit id: its name on the connection, its model
+ * (known once it has been read). Made once per meter and model, shared by its msgs (the
+ * output copies it onto each).
+ */
+function meterFacts(meter: Meter): (unitId: number) => Readonly<Record<string, unknown>> {
+  const known = new Map<number, { profile: unknown; facts: Readonly<Record<string, unknown>> }>();
+  return (unitId) => {
+    const profile = meter.attached.device(unitId).knownProfile();
+    const cached = known.get(unitId);
+    if (cached !== undefined && cached.profile === profile) return cached.facts;
+    const facts: Record<string, unknown> = {};
+    const name = meter.attached.connection.meterName(unitId);
+    if (name !== undefined) facts.meter = name;
+    if (profile !== undefined) {
+      facts.model = profile.id;
+      facts.modelName = profile.name;
+    }
+    known.set(unitId, { profile, facts: Object.freeze(facts) });
+    return facts;
+  };
 }
 
 /**
@@ -149,7 +159,7 @@ function valuesStatus(meter: Meter): (unitId: number, reading: Reading, ownSelec
 }
 
 /** The msgs for one reading, in the configured output mode. */
-function outputs(meter: Meter, msg: NodeMessage | undefined, reading: Reading, unitId: number, facts: Record<string, unknown>): NodeMessage[] {
+function outputs(meter: Meter, msg: NodeMessage | undefined, reading: Reading, unitId: number, facts: Readonly<Record<string, unknown>>): NodeMessage[] {
   if (meter.settings.outputMode === 'single') return [meter.output(msg, unitId, reading, facts)];
   // One msg per value, topic "<topic>/<key>": what an MQTT out node publishes as is.
   return Object.entries(reading.payload).map(([key, value]) => {
@@ -178,6 +188,7 @@ function failureMessage(meter: Meter, msg: NodeMessage | undefined, unitId: numb
 function work(meter: Meter): MeterWork {
   const { node, settings, attached } = meter;
   const showValues = valuesStatus(meter);
+  const factsOf = meterFacts(meter);
   const readOne = async (msg: NodeMessage | undefined, unitId: number, where: FailureContext): Promise<NodeMessage[]> => {
     try {
       const fields = stringList(msg?.fields, 'msg.fields');
@@ -185,7 +196,7 @@ function work(meter: Meter): MeterWork {
       // The device checks group and field names and lists the valid ones when one is wrong.
       const reading = await attached.device(unitId).readMeasurements(fields !== undefined ? { table: settings.table, fields } : { table: settings.table, groups });
       showValues(unitId, reading, fields !== undefined || groups !== settings.groups);
-      return outputs(meter, msg, reading, unitId, meterFacts(meter, unitId));
+      return outputs(meter, msg, reading, unitId, factsOf(unitId));
     } catch (err) {
       if (settings.sendFailures && !meter.closed) node.send(failureMessage(meter, msg, unitId, err, where));
       throw err;
@@ -237,6 +248,7 @@ function poll(meter: Meter, _work: MeterWork, report: PollReport, startDelayMs: 
   const leaveBudget = attached.connection.addPoller(node.id, poller, node.name || node.id);
   const answering = new Map<number, boolean>();
   const showValues = valuesStatus(meter);
+  const factsOf = meterFacts(meter);
   const where = (unitId: number): FailureContext => ({ unitId, link: attached.describe(), block: settings.block });
   const healthOutput = (unitId: number): NodeMessage[] | null => (settings.health ? [healthMessage(meter, poller, unitId)] : null);
 
@@ -264,7 +276,7 @@ function poll(meter: Meter, _work: MeterWork, report: PollReport, startDelayMs: 
     answering.set(unitId, true);
     report.succeeded(unitId);
     showStatus(unitId, reading);
-    report.send([outputs(meter, undefined, reading, unitId, meterFacts(meter, unitId)), healthOutput(unitId)]);
+    report.send([outputs(meter, undefined, reading, unitId, factsOf(unitId)), healthOutput(unitId)]);
   });
   poller.on('failure', ({ unitId, error }: FailedPoll) => {
     answering.set(unitId, false);

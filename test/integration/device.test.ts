@@ -41,6 +41,18 @@ for (const transport of ['tcp', 'rtu-over-tcp'] as const) {
       assert.ok(['leading', 'lagging', 'undefined'].includes(reading.payload.pfType as string));
     });
 
+    it('reads a list of groups or fields changed in place as changed (the plan is kept per selection, not per array)', async () => {
+      const device = new DirisDevice(link, 5);
+      const groups = ['instantaneous'];
+      assert.equal('EaPos' in (await device.readMeasurements({ groups })).payload, false);
+      groups.push('energies');
+      assert.equal(typeof (await device.readMeasurements({ groups })).payload.EaPos, 'number');
+      const fields = ['V1'];
+      assert.deepEqual(Object.keys((await device.readMeasurements({ fields })).payload), ['V1']);
+      fields[0] = 'I1';
+      assert.deepEqual(Object.keys((await device.readMeasurements({ fields })).payload), ['I1']);
+    });
+
     it('reads the other unit id on the same link as its own meter', async () => {
       const [a, b] = await Promise.all([new DirisDevice(link, 5).readMeasurements({ fields: ['I1'] }), new DirisDevice(link, 6).readMeasurements({ fields: ['I1'] })]);
       assert.equal(a.payload.I1, simValue(sim, 5, 'instantaneous', 'I1'));
