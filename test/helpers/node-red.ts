@@ -222,6 +222,20 @@ export function nextMessages(nodeId: string, count: number, timeoutMs = 5000): P
   });
 }
 
+/** Every msg a helper node receives from now until `done` says enough (in order). */
+export function messagesUntil(nodeId: string, done: (got: NodeMessage[]) => boolean, timeoutMs = 10_000): Promise<NodeMessage[]> {
+  const node = requireNode(nodeId);
+  const got: NodeMessage[] = [];
+  return within(timeoutMs, `enough messages at "${nodeId}"`, (resolve) => {
+    const onInput = (msg: NodeMessage): void => {
+      got.push(msg);
+      if (done(got)) resolve(got);
+    };
+    node.on('input', onInput);
+    return () => node.removeListener('input', onInput as never);
+  });
+}
+
 /** The next message a helper node receives. */
 export async function nextMessage(nodeId: string, timeoutMs = 5000): Promise<NodeMessage> {
   const [msg] = await nextMessages(nodeId, 1, timeoutMs);

@@ -30,6 +30,7 @@ import {
   type SpyCall,
   type TestSimulator,
   readMeasurementsDef,
+  messagesUntil,
 } from '../helpers/node-red';
 import { openPtyPair, type PtyPair } from '../helpers/pty';
 
@@ -37,19 +38,7 @@ const NODES = [connectionNode, readMeasurements as unknown as NodeInitializer];
 
 const readNodeDef = readMeasurementsDef;
 
-/** Every msg "out" gets until `done` says enough. */
-function collect(nodeId: string, done: (got: NodeMessage[]) => boolean, timeoutMs = 10_000): Promise<NodeMessage[]> {
-  const node = helper.getNode(nodeId)!;
-  const got: NodeMessage[] = [];
-  return within(timeoutMs, `enough messages at "${nodeId}"`, (resolve) => {
-    const onInput = (msg: NodeMessage): void => {
-      got.push(msg);
-      if (done(got)) resolve(got);
-    };
-    node.on('input', onInput);
-    return () => node.removeListener('input', onInput as never);
-  });
-}
+const collect = messagesUntil;
 
 /** Every status a node shows from now on (the last first when asked). */
 function statuses(nodeId: string): { all: Array<{ fill?: string; text?: string }>; stop(): void } {

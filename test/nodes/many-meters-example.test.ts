@@ -15,10 +15,10 @@ import {
   flowTab,
   helper,
   startTestSimulator,
-  within,
   type FlowNode,
   type NodeInitializer,
   type TestSimulator,
+  messagesUntil,
 } from '../helpers/node-red';
 
 const coreNodes = path.dirname(require.resolve('@node-red/nodes/package.json'));
@@ -36,19 +36,7 @@ const ERRORS = '3a11e7e5c0de0006';
 const POLL_SECONDS = 0.2;
 const SLOW_SECONDS = 6;
 
-/** Every msg a helper node gets until `done` says enough. */
-function collect(nodeId: string, done: (got: NodeMessage[]) => boolean, timeoutMs = 10_000): Promise<NodeMessage[]> {
-  const node = helper.getNode(nodeId)!;
-  const got: NodeMessage[] = [];
-  return within(timeoutMs, `enough messages at "${nodeId}"`, (resolve) => {
-    const onInput = (msg: NodeMessage): void => {
-      got.push(msg);
-      if (done(got)) resolve(got);
-    };
-    node.on('input', onInput);
-    return () => node.removeListener('input', onInput as never);
-  });
-}
+const collect = messagesUntil;
 
 const hasEnergies = (msg: NodeMessage): boolean => typeof (msg.payload as Record<string, unknown>).EaPos === 'number';
 
