@@ -149,8 +149,8 @@ for (const kind of TRANSPORT_KINDS) {
       client.setTimeout(latencyMs + 1000);
       const started = performance.now();
       await client.readHoldingRegisters(100, 1);
-      // Timers never fire early by more than their 1 ms resolution.
-      assert.ok(performance.now() - started >= latencyMs - 1, `answer came after ${performance.now() - started} ms`);
+      // Never sooner than the latency (the simulator re-arms a timer that fired early).
+      assert.ok(performance.now() - started >= latencyMs, `answer came after ${performance.now() - started} ms`);
       running!.server.faults.latencyMs = 0;
       const again = performance.now();
       await client.readHoldingRegisters(100, 1);

@@ -76,10 +76,16 @@ export class SlaveCore {
     const timer = setTimeout(
       () => {
         this.pendingReplies.delete(timer);
+        // A timer may fire up to a millisecond or so before its time (the event loop's clock is
+        // read once per turn): an answer is never sent before it is due.
+        if (performance.now() < queue[0].due) {
+          this.armAnswerTimer(unitId);
+          return;
+        }
         queue.shift()?.deliver();
         this.armAnswerTimer(unitId);
       },
-      Math.max(0, queue[0].due - performance.now()),
+      Math.max(0, Math.ceil(queue[0].due - performance.now())),
     );
     this.pendingReplies.add(timer);
   }
