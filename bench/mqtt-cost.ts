@@ -12,7 +12,6 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import type { Node, NodeAPI } from 'node-red';
 import connectionNode from '../src/nodes/socomec-connection';
 import socomecMqttNode from '../src/nodes/socomec-mqtt';
 import readMeasurementsNode from '../src/nodes/socomec-read-measurements';
@@ -20,6 +19,7 @@ import { Mosquitto } from '../test/helpers/mosquitto';
 import { ALL_GROUPS, REQUEST_TIMEOUT_MS } from './contenders';
 import type { SectionResult } from './poll-cost';
 import type { SimulatorProcess } from './simulator-process';
+import { loadModule, removeSpies, type NodeModule, type TestHelper } from './node-red-harness';
 import { fixed, median, sleep, table, withTimeout } from './stats';
 
 const METERS = 100;
@@ -31,21 +31,6 @@ const REPLAY_PER_SECOND = 300;
 const REPLAY_WINDOW_MS = 1500;
 const REPLAY_ROUNDS = 4;
 const WARMUP_MS = 2000;
-
-type NodeModule = (RED: NodeAPI) => void;
-interface TestHelper {
-  init(runtimePath: string, settings?: object): void;
-  load(nodes: NodeModule[], flow: object[]): Promise<void>;
-  unload(): Promise<void>;
-  getNode(id: string): Node;
-  _sandbox: { restore(): void };
-  _logSpy?: { restore(): void };
-}
-
-function loadModule(id: string): NodeModule {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  return require(id) as NodeModule;
-}
 
 /** What a user writes in a function node to get the same per-value topics. */
 const FUNCTION_SOURCE = `
@@ -228,10 +213,14 @@ export async function mqttCost(sims: SimulatorProcess): Promise<SectionResult> {
   const replayWindows = new Map<string, Window[]>(REPLAY_PATHS.map((p) => [p.id, []]));
   let published = 0;
   let received = 0;
+  let spiesReplaced = 0;
   try {
     await withTimeout(helper.load(nodes, flow(simPort, broker.port)), 15_000, 'Node-RED flow start');
-    helper._sandbox.restore();
-    helper._logSpy?.restore();
+    // Every spy off, also the copies of `send` Node-RED put on each wired node.
+    spiesReplaced = removeSpies(
+      helper,
+      flow(simPort, broker.port).map((n) => (n as { id: string }).id),
+    );
     const before = await counter.count();
     // Record one reading of each meter, to replay later.
     const readings = new Map<unknown, Record<string, unknown>>();
@@ -298,7 +287,8 @@ export async function mqttCost(sims: SimulatorProcess): Promise<SectionResult> {
   const markdown = [
     `${METERS} simulated meters (one simulator process, Modbus TCP on loopback, one socomec-connection), each read once a second`,
     `(full poll, 64 values), one msg per value into core \`mqtt out\` (QoS 0) and mosquitto on loopback (its own process).`,
-    'Node-RED runs in the measuring process through node-red-node-test-helper with its spies removed; CPU is this',
+    `Node-RED runs in the measuring process through node-red-node-test-helper with its spies removed (the sandbox's, and the`,
+    `${spiesReplaced} copies of \`send\` Node-RED put on the wired nodes; none left); CPU is this`,
     `process's user + system time over each ${WINDOW_MS / 1000} s window, divided by the polls sent in (64 values each); ${ROUNDS} interleaved`,
     'rounds, medians. The function node is what a user writes to get the same topics (`socomec/bench/m<unit>/<key>`,',
     'value as text); socomec-mqtt gets its meter names from its settings (`1=m1, ...`) and publishes plain values only.',

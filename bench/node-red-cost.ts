@@ -12,6 +12,7 @@ import { ALL_GROUPS, ourPoller, rawPoller, REQUEST_TIMEOUT_MS } from './contende
 import { decoderSource, requestBuilderSource } from './peer-flow';
 import { costTable, type SectionResult } from './poll-cost';
 import { SIM_METER, type SimulatorProcess } from './simulator-process';
+import { loadModule, removeSpies, type NodeModule, type TestHelper } from './node-red-harness';
 import { fixed, formatRatio, interleaveRuns, roundRatios, sleep, summarize, withTimeout, type Contender } from './stats';
 
 const UNIT_ID = 5;
@@ -23,54 +24,6 @@ const PEER_PER_ROUND = 6;
 const PEER_VERSION = readVersion('node-red-contrib-modbus');
 const NODE_RED_VERSION = readVersion('node-red');
 
-type NodeModule = (RED: NodeAPI) => void;
-
-/** The parts of node-red-node-test-helper used here (it ships no types). */
-interface TestHelper {
-  init(runtimePath: string, settings?: object): void;
-  load(nodes: NodeModule[], flow: object[]): Promise<void>;
-  unload(): Promise<void>;
-  getNode(id: string): Node;
-  _sandbox: { restore(): void };
-  _logSpy?: { restore(): void };
-  _NodePrototype: Record<string, unknown>;
-}
-
-/** The node methods the helper wraps in sinon spies (its PROXY_METHODS). */
-const SPIED_METHODS = ['log', 'status', 'warn', 'error', 'debug', 'trace', 'send'];
-
-function isSpy(value: unknown): boolean {
-  return typeof value === 'function' && typeof (value as { getCalls?: unknown }).getCalls === 'function';
-}
-
-/**
- * Takes every sinon spy the helper installed off the runtime. Restoring the helper's sandbox puts
- * back Node.prototype's methods, but Node-RED copies `send` onto each wired node when it creates
- * it, so those copies (spies that record every msg for ever) must be replaced one by one. Returns
- * how many such copies were replaced; throws if any spy is left anywhere.
- */
-function removeSpies(helper: TestHelper, nodeIds: readonly string[]): number {
-  helper._sandbox.restore();
-  helper._logSpy?.restore();
-  const proto = helper._NodePrototype;
-  let replaced = 0;
-  for (const id of nodeIds) {
-    const node = helper.getNode(id) as unknown as Record<string, unknown>;
-    for (const method of SPIED_METHODS) {
-      if (Object.prototype.hasOwnProperty.call(node, method) && isSpy(node[method])) {
-        node[method] = proto[method];
-        replaced++;
-      }
-    }
-  }
-  const left = [
-    ...SPIED_METHODS.filter((m) => isSpy(proto[m])).map((m) => `Node.prototype.${m}`),
-    ...nodeIds.flatMap((id) => SPIED_METHODS.filter((m) => isSpy((helper.getNode(id) as unknown as Record<string, unknown>)[m])).map((m) => `${id}.${m}`)),
-  ];
-  if (left.length > 0) throw new Error(`sinon spies left on ${left.join(', ')}`);
-  return replaced;
-}
-
 function readVersion(name: string): string {
   try {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -78,12 +31,6 @@ function readVersion(name: string): string {
   } catch {
     return 'unknown';
   }
-}
-
-function loadModule(id: string): NodeModule {
-  // Plain JavaScript node modules without types: loaded as Node-RED loads them.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  return require(id) as NodeModule;
 }
 
 /**
