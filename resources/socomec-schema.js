@@ -624,8 +624,9 @@ window.SocomecSchema = {
                 "pattern": "^(?=.*[A-Za-z0-9])[^+#]*$"
             },
             "names": {
-                "type": "text",
-                "value": ""
+                "type": "names",
+                "value": "",
+                "max": 247
             },
             "values": {
                 "type": "boolean",

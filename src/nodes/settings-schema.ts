@@ -246,8 +246,8 @@ const SCHEMAS: Readonly<Record<string, NodeSchema>> = {
     name: { type: 'text', value: '' },
     prefix: { type: 'text', value: 'socomec', required: true, pattern: TOPIC_LEVEL },
     site: { type: 'text', value: 'site', required: true, pattern: TOPIC_LEVEL },
-    // "5=incomer, 6=pv": unit ids 1..247 are checked by the editor's own validator and the runtime's parseNames.
-    names: { type: 'text', value: '' },
+    // "5=incomer, 6=pv", checked as the connection's meter list is (the runtime's parseNames says the same).
+    names: { type: 'names', value: '', max: MAX_UNIT_ID },
     values: { type: 'boolean', value: true },
     state: { type: 'boolean', value: true },
     retain: { type: 'boolean', value: false },

@@ -1,19 +1,10 @@
 /** The queue stays cheap however long it gets, and no request waits in it for ever. */
 import assert from 'node:assert/strict';
-import net from 'node:net';
 import { ModbusLink } from '../../src/transport';
 import { linkConfigFromSettings } from '../../src/nodes/connection-settings';
 import { startTcpServer } from '../../src/simulator/protocol';
 import { Cleanup, expectedValues, rejectsWithKind, unitsFor } from './transport-fixtures';
-
-/** A loopback port nobody listens on (connections are refused at once). */
-async function closedPort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
+import { closedPort } from '../helpers/ports';
 
 /** Submit `count` reads to a link that cannot open; returns the ms the submitting took and the settled promises. */
 async function submitWhileDown(cleanup: Cleanup, port: number, count: number): Promise<{ ms: number; outcomes: Promise<string>[] }> {

@@ -34,6 +34,7 @@ import {
   readMeasurementsDef,
 } from '../helpers/node-red';
 import { openPtyPair } from '../helpers/pty';
+import { closedPort } from '../helpers/ports';
 
 const readNode = readMeasurements as unknown as NodeInitializer;
 const identityNode = readIdentity as unknown as NodeInitializer;
@@ -46,15 +47,6 @@ function readNodeDef(overrides: Record<string, unknown> = {}, id = 'read'): Flow
 function productName(meter: DirisMeter): unknown {
   const field = getField('identification', 'productName');
   return decodeField(field, meter.peek(field.address, field.words));
-}
-
-/** A loopback port nobody listens on: bind one, note it, close it. */
-async function closedPort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
 
 /**

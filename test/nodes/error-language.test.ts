@@ -84,7 +84,7 @@ describe('errors in the runtime\'s language, as a Catch node and the log get the
       `${CAUGHT}Zähler 5 an ${link}: Aktionen (57856): "restart" ist von diesem Node nicht erlaubt (aktivieren Sie "Neustart des Zählers erlauben"); erlaubt: maxCurrents; nichts gesendet`,
     );
     assert.equal(run.caught.mqttNoUnitId, `${CAUGHT}msg.unitId undefined ist keine Unit-ID 1..247: verbinden Sie einen Socomec-Lese-Node mit diesem Node`);
-    assert.deepEqual(run.deployLines.filter((line) => line.includes(':bad names]')), ['[error] [socomec-mqtt:bad names] die Zählernamen "300=x" sind nicht "<Unit-ID 1..247>=<Name>"']);
+    assert.deepEqual(run.deployLines.filter((line) => line.includes(':bad names]')), ['[error] [socomec-mqtt:bad names] names: 300=x ist nicht "<Unit-ID 1..247>=<Name>" (in den Node-Einstellungen), erhalten: "5=incomer, 300=x"']);
     const badConnection = 'ungültige Verbindungseinstellungen: port muss eine ganze Zahl 1..65535 sein (in den Node-Einstellungen), erhalten: 70000';
     assert.deepEqual(run.deployLines.filter((line) => line.includes('socomec-connection:')), [`[error] [socomec-connection:bad] ${badConnection}`]);
     assert.equal(run.caught.badConnection, `${CAUGHT}Verbindung "bad": ${badConnection}`);
@@ -111,7 +111,7 @@ describe('errors in the runtime\'s language, as a Catch node and the log get the
       `${CAUGHT}compteur 5 sur ${link} : actions (57856) : « restart » n'est pas autorisé par ce nœud (cochez « Autoriser le redémarrage du compteur ») ; autorisés : maxCurrents ; rien envoyé`,
     );
     assert.equal(run.caught.mqttNoUnitId, `${CAUGHT}msg.unitId undefined n'est pas une adresse 1..247 : reliez un nœud de lecture Socomec à ce nœud`);
-    assert.deepEqual(run.deployLines.filter((line) => line.includes(':bad names]')), ['[error] [socomec-mqtt:bad names] les noms de compteurs "300=x" ne sont pas de la forme « <adresse 1..247>=<nom> »']);
+    assert.deepEqual(run.deployLines.filter((line) => line.includes(':bad names]')), ['[error] [socomec-mqtt:bad names] names : 300=x n\'est pas de la forme « <adresse 1..247>=<nom> » (dans les réglages du nœud), reçu "5=incomer, 300=x"']);
     assert.equal(
       run.caught.badConnection,
       `${CAUGHT}connexion « bad » : réglages de connexion invalides : port doit être un entier 1..65535 (dans les réglages du nœud), reçu 70000`,
@@ -135,6 +135,6 @@ describe('errors in the runtime\'s language, as a Catch node and the log get the
       `${CAUGHT}meter 5 on ${link}: actions (57856): "restart" is not allowed by this node (tick "Allow restart of the meter"); allowed: maxCurrents; nothing sent`,
     );
     assert.equal(run.caught.mqttNoUnitId, `${CAUGHT}msg.unitId undefined is not a unit id 1..247: wire a Socomec read node into this node`);
-    assert.deepEqual(run.deployLines.filter((line) => line.includes(':bad names]')), ['[error] [socomec-mqtt:bad names] meter names "300=x" are not "<unit id 1..247>=<name>"']);
+    assert.deepEqual(run.deployLines.filter((line) => line.includes(':bad names]')), ['[error] [socomec-mqtt:bad names] names: 300=x is not "<unit id 1..247>=<name>" (in the node settings), got "5=incomer, 300=x"']);
   });
 });

@@ -314,7 +314,7 @@ describe('socomec-mqtt and read-measurements\' Failures option, on their own', f
     assert.match((await neitherError).message, /choose plain values, the JSON state or both/);
     const namesError = nextError('badNames');
     inject('badNames', { unitId: 5, payload: { V1: 1 } });
-    assert.match((await namesError).message, /meter names "900=b" are not "<unit id 1\.\.247>=<name>"/);
+    assert.match((await namesError).message, /names: 900=b is not "<unit id 1\.\.247>=<name>" \(in the node settings\), got "5=a, 900=b"/);
   });
 
   it('a config saved by a newer package is refused, as every other node of the package does', async () => {
